@@ -1,0 +1,189 @@
+//! Owned 8-bit pixel buffers with checked constructors, and the global pixel limit.
+
+use crate::error::{Error, ErrorCode, Result};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Default maximum number of pixels of any image the crate creates or accepts (64 MP).
+pub const DEFAULT_MAX_PIXELS: u64 = 64 * 1024 * 1024;
+
+static MAX_PIXELS: AtomicU64 = AtomicU64::new(DEFAULT_MAX_PIXELS);
+
+/// The current pixel limit.
+pub fn max_pixels() -> u64 {
+    MAX_PIXELS.load(Ordering::Relaxed)
+}
+
+/// Set the pixel limit (at least 1). Images with more pixels are refused before allocation.
+///
+/// # Errors
+/// `E_PARAM_RANGE` when `limit` is 0.
+pub fn set_max_pixels(limit: u64) -> Result<()> {
+    if limit == 0 {
+        return Err(Error::range("maxPixels", "`maxPixels` must be at least 1"));
+    }
+    MAX_PIXELS.store(limit, Ordering::Relaxed);
+    Ok(())
+}
+
+/// Check that a `width × height` image is allowed: both sides ≥ 1 and within the pixel limit.
+///
+/// # Errors
+/// `E_DIMENSIONS` for a 0-px side, `E_IMAGE_TOO_LARGE` above the limit.
+pub fn check_dimensions(width: u32, height: u32) -> Result<()> {
+    if width == 0 || height == 0 {
+        return Err(Error::dimensions(format!(
+            "image size must be at least 1×1 px; got {width}×{height}"
+        )));
+    }
+    let pixels = u64::from(width) * u64::from(height);
+    let limit = max_pixels();
+    if pixels > limit {
+        return Err(Error::new(
+            ErrorCode::ImageTooLarge,
+            format!("image of {width}×{height} = {pixels} px exceeds the limit of {limit} px"),
+        ));
+    }
+    Ok(())
+}
+
+/// An owned image with `C` interleaved 8-bit channels per pixel, rows packed without padding.
+///
+/// `Image<4>` ([`RgbaImage`]) is RGBA; `Image<1>` ([`GrayImage`]) is a single plane
+/// (luminance or an alpha mask).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Image<const C: usize> {
+    width: u32,
+    height: u32,
+    data: Vec<u8>,
+}
+
+/// RGBA, 4 bytes per pixel.
+pub type RgbaImage = Image<4>;
+/// One 8-bit plane.
+pub type GrayImage = Image<1>;
+
+impl<const C: usize> std::fmt::Debug for Image<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Image<{C}>({}×{})", self.width, self.height)
+    }
+}
+
+impl<const C: usize> Image<C> {
+    /// Channels per pixel.
+    pub const CHANNELS: usize = C;
+
+    /// A zero-filled image.
+    ///
+    /// # Errors
+    /// See [`check_dimensions`].
+    pub fn new(width: u32, height: u32) -> Result<Self> {
+        Self::filled(width, height, [0; C])
+    }
+
+    /// An image with every pixel set to `pixel`.
+    ///
+    /// # Errors
+    /// See [`check_dimensions`].
+    pub fn filled(width: u32, height: u32, pixel: [u8; C]) -> Result<Self> {
+        check_dimensions(width, height)?;
+        let n = width as usize * height as usize;
+        let data = if pixel.iter().all(|&v| v == pixel[0]) {
+            vec![pixel[0]; n * C]
+        } else {
+            pixel.iter().copied().cycle().take(n * C).collect()
+        };
+        Ok(Image { width, height, data })
+    }
+
+    /// Wrap an existing buffer.
+    ///
+    /// # Errors
+    /// `E_BUFFER_SIZE` when `data.len() != width × height × C`, plus [`check_dimensions`].
+    pub fn from_vec(width: u32, height: u32, data: Vec<u8>) -> Result<Self> {
+        check_dimensions(width, height)?;
+        let expected = width as u64 * height as u64 * C as u64;
+        if data.len() as u64 != expected {
+            return Err(Error::new(
+                ErrorCode::BufferSize,
+                format!(
+                    "pixel data of a {width}×{height} image with {C} channel(s) must be {expected} bytes; got {}",
+                    data.len()
+                ),
+            ));
+        }
+        Ok(Image { width, height, data })
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Height in pixels.
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    /// The pixel bytes, row-major.
+    pub fn data(&self) -> &[u8] {
+        &self.data
+    }
+
+    /// The pixel bytes, mutable.
+    pub fn data_mut(&mut self) -> &mut [u8] {
+        &mut self.data
+    }
+
+    /// Give up the buffer.
+    pub fn into_vec(self) -> Vec<u8> {
+        self.data
+    }
+
+    /// Row `y` (`width × C` bytes). Panics if `y >= height` (internal use with checked indices).
+    pub fn row(&self, y: u32) -> &[u8] {
+        let stride = self.width as usize * C;
+        &self.data[y as usize * stride..(y as usize + 1) * stride]
+    }
+
+    /// Row `y`, mutable.
+    pub fn row_mut(&mut self, y: u32) -> &mut [u8] {
+        let stride = self.width as usize * C;
+        &mut self.data[y as usize * stride..(y as usize + 1) * stride]
+    }
+
+    /// Pixel at (x, y). Panics when out of range (internal use with checked indices).
+    pub fn pixel(&self, x: u32, y: u32) -> [u8; C] {
+        let i = (y as usize * self.width as usize + x as usize) * C;
+        let mut p = [0u8; C];
+        p.copy_from_slice(&self.data[i..i + C]);
+        p
+    }
+}
+
+impl RgbaImage {
+    /// Extract channel `c` (0..4) as a plane.
+    pub fn channel(&self, c: usize) -> GrayImage {
+        let data = self.data.chunks_exact(4).map(|p| p[c & 3]).collect();
+        Image { width: self.width, height: self.height, data }
+    }
+
+    /// Whether any pixel has alpha < 255.
+    pub fn has_transparency(&self) -> bool {
+        self.data.chunks_exact(4).any(|p| p[3] != 255)
+    }
+}
+
+impl GrayImage {
+    /// Luminance of an RGBA image's RGB (SPEC 0: `(R·19595 + G·38470 + B·7471 + 32768) >> 16`).
+    pub fn luminance_of(src: &RgbaImage) -> GrayImage {
+        let data = src
+            .data
+            .chunks_exact(4)
+            .map(|p| {
+                ((p[0] as u32 * 19595 + p[1] as u32 * 38470 + p[2] as u32 * 7471 + 32768) >> 16)
+                    as u8
+            })
+            .collect();
+        Image { width: src.width, height: src.height, data }
+    }
+}
