@@ -170,7 +170,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// A new error with a code and a message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error { code, message: message.into(), param: None, status: None, request_id: None }
+        Error {
+            code,
+            message: message.into(),
+            param: None,
+            status: None,
+            request_id: None,
+        }
     }
 
     /// A new error about the parameter `param`. The message should say what is allowed.
@@ -191,7 +197,11 @@ impl Error {
 
     /// `E_PARAM_ENUM` for `param`: `value` is not one of `allowed`.
     pub fn enumeration(param: &str, value: &str, allowed: &[&str]) -> Self {
-        let list = allowed.iter().map(|a| format!("{a:?}")).collect::<Vec<_>>().join(", ");
+        let list = allowed
+            .iter()
+            .map(|a| format!("{a:?}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         Self::param(
             ErrorCode::ParamEnum,
             param,

@@ -92,7 +92,11 @@ impl<const C: usize> Image<C> {
         } else {
             pixel.iter().copied().cycle().take(n * C).collect()
         };
-        Ok(Image { width, height, data })
+        Ok(Image {
+            width,
+            height,
+            data,
+        })
     }
 
     /// Wrap an existing buffer.
@@ -111,7 +115,11 @@ impl<const C: usize> Image<C> {
                 ),
             ));
         }
-        Ok(Image { width, height, data })
+        Ok(Image {
+            width,
+            height,
+            data,
+        })
     }
 
     /// Width in pixels.
@@ -164,7 +172,11 @@ impl RgbaImage {
     /// Extract channel `c` (0..4) as a plane.
     pub fn channel(&self, c: usize) -> GrayImage {
         let data = self.data.chunks_exact(4).map(|p| p[c & 3]).collect();
-        Image { width: self.width, height: self.height, data }
+        Image {
+            width: self.width,
+            height: self.height,
+            data,
+        }
     }
 
     /// Whether any pixel has alpha < 255.
@@ -184,6 +196,10 @@ impl GrayImage {
                     as u8
             })
             .collect();
-        Image { width: src.width, height: src.height, data }
+        Image {
+            width: src.width,
+            height: src.height,
+            data,
+        }
     }
 }

@@ -65,7 +65,10 @@ pub fn set_backend(b: Option<Backend>) -> Result<()> {
         Some(b) if !b.is_compiled() => {
             return Err(Error::new(
                 ErrorCode::Unsupported,
-                format!("the {} kernels are not compiled into this build", b.as_str()),
+                format!(
+                    "the {} kernels are not compiled into this build",
+                    b.as_str()
+                ),
             ))
         }
         Some(Backend::Scalar) => 1,
