@@ -179,6 +179,29 @@ impl RgbaImage {
         }
     }
 
+    /// Premultiply RGB by alpha in place (SPEC 1.1: `c' = DIV255(c·a)`).
+    pub fn premultiply(&mut self) {
+        for p in self.data.chunks_exact_mut(4) {
+            let a = p[3] as u32;
+            for c in &mut p[..3] {
+                *c = crate::math::div255(*c as u32 * a) as u8;
+            }
+        }
+    }
+
+    /// Undo [`premultiply`](Self::premultiply) in place (SPEC 1.1): alpha 0 or 255 keeps the
+    /// stored values, else `c = min(255, trunc(255·c'/a))`.
+    pub fn unpremultiply(&mut self) {
+        for p in self.data.chunks_exact_mut(4) {
+            let a = p[3] as u32;
+            if a != 0 && a != 255 {
+                for c in &mut p[..3] {
+                    *c = (255 * *c as u32 / a).min(255) as u8;
+                }
+            }
+        }
+    }
+
     /// Whether any pixel has alpha < 255.
     pub fn has_transparency(&self) -> bool {
         self.data.chunks_exact(4).any(|p| p[3] != 255)

@@ -1,1 +1,0 @@
-//! The only `#[wasm_bindgen]` surface: converts JS arguments, calls the core, maps errors.

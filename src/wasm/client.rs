@@ -1,0 +1,1 @@
+//! The JS surface of the remote client (placeholder — being written).

@@ -1,0 +1,36 @@
+//! The `#[wasm_bindgen]` surface: converts JS arguments, calls the core, maps errors.
+//! Only compiled for wasm32.
+
+mod client;
+
+use crate::error::Error;
+use wasm_bindgen::prelude::*;
+
+/// Turn a crate error into a JS `Error` with `name = "SuperimposeError"` and the stable `code`
+/// (plus `param`, `status` and `requestId` where they exist).
+pub(crate) fn to_js_error(e: &Error) -> JsValue {
+    let err = js_sys::Error::new(e.message());
+    err.set_name("SuperimposeError");
+    let obj: &JsValue = err.as_ref();
+    let set = |k: &str, v: JsValue| {
+        // Reflect::set on a fresh Error object cannot fail; ignore the impossible error.
+        let _ = js_sys::Reflect::set(obj, &JsValue::from_str(k), &v);
+    };
+    set("code", JsValue::from_str(e.code().as_str()));
+    if let Some(p) = e.param_name() {
+        set("param", JsValue::from_str(p));
+    }
+    if let Some(s) = e.status() {
+        set("status", JsValue::from(s));
+    }
+    if let Some(id) = e.request_id() {
+        set("requestId", JsValue::from_str(id));
+    }
+    err.into()
+}
+
+impl From<Error> for JsValue {
+    fn from(e: Error) -> JsValue {
+        to_js_error(&e)
+    }
+}
