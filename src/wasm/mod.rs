@@ -1,5 +1,6 @@
 //! The `#[wasm_bindgen]` surface: converts JS arguments, calls the core, maps errors.
 //! Only compiled for wasm32.
+#![allow(unreachable_pub)] // #[wasm_bindgen] exports are public to JS, not to Rust crates.
 
 mod client;
 
@@ -33,4 +34,25 @@ impl From<Error> for JsValue {
     fn from(e: Error) -> JsValue {
         to_js_error(&e)
     }
+}
+
+/// The crate version (`Cargo.toml`).
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// Which kernel set runs: `"simd128"` or `"scalar"`.
+#[wasm_bindgen(js_name = kernelBackend)]
+pub fn kernel_backend() -> String {
+    crate::simd::backend().as_str().to_string()
+}
+
+/// Every blend mode's API name, in id order (the first 14 are the remote API's enum).
+#[wasm_bindgen(js_name = blendModes)]
+pub fn blend_modes() -> Vec<String> {
+    crate::blend::BlendMode::ALL
+        .iter()
+        .map(|m| m.as_str().to_string())
+        .collect()
 }

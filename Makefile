@@ -1,0 +1,52 @@
+# The two commands a newcomer needs (see README.md):
+#   make demo   – install what is missing, build the npm package, render the bundled samples to
+#                 out/demo.png, and serve the demo page on http://127.0.0.1:8080/www/
+#   make test   – install what is missing and run every test (what CI runs via .ci/run)
+SHELL := /bin/bash
+export PATH := $(CURDIR)/.tools/cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+PORT ?= 8080
+PY := $(CURDIR)/.tools/venv/bin/python
+PILLOW_REFS := $(CURDIR)/target/pillow-refs
+
+.PHONY: demo test bootstrap build render serve lint pillow-refs test-native test-wasm test-js
+
+demo: build render serve
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+build:
+	@scripts/bootstrap.sh --build
+	@scripts/build.sh
+
+render:
+	@node scripts/render.mjs
+
+serve:
+	@node scripts/serve.mjs $(PORT)
+
+test: bootstrap lint pillow-refs test-native test-wasm build test-js
+	@echo "make test: all test suites passed"
+
+lint:
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --lib --tests -- -D warnings
+
+# Independent references: Pillow 13 outputs for the resampling and rotation tests.
+pillow-refs:
+	@for g in tests/pillow/gen_*.py; do \
+	  [ -e "$$g" ] || continue; \
+	  name=$$(basename $$g .py); name=$${name#gen_}; \
+	  echo "pillow refs: $$name"; $(PY) $$g $(PILLOW_REFS)/$$name || exit 1; \
+	done
+
+test-native:
+	PILLOW_REFS=$(PILLOW_REFS) cargo test
+
+# Node tests and headless-Chromium tests (webdriver.json adds --enable-unsafe-webgpu).
+test-wasm:
+	cargo test --target wasm32-unknown-unknown -- --nocapture
+
+test-js:
+	node --test tests/js/

@@ -1,0 +1,52 @@
+// A small static file server for the demo: serves the repository root so that www/ can import
+// ../pkg/. Loopback only. Usage: node scripts/serve.mjs [port]  (default 8080; 0 = any free port)
+import { createServer } from "node:http";
+import { readFile, stat } from "node:fs/promises";
+import { extname, join, normalize, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
+const port = Number(process.argv[2] ?? process.env.PORT ?? 8080);
+const types = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+  ".json": "application/json", ".wasm": "application/wasm", ".png": "image/png",
+  ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp", ".svg": "image/svg+xml",
+  ".d.ts": "text/plain", ".ts": "text/plain", ".wgsl": "text/plain",
+};
+
+export function startStaticServer(listenPort = port) {
+  const server = createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url, "http://localhost");
+      let path = normalize(decodeURIComponent(url.pathname));
+      if (path === "/") {
+        res.writeHead(302, { location: "/www/" });
+        return res.end();
+      }
+      let file = join(root, path);
+      if (!file.startsWith(root)) throw Object.assign(new Error("forbidden"), { status: 403 });
+      if ((await stat(file)).isDirectory()) file = join(file, "index.html");
+      const body = await readFile(file);
+      res.writeHead(200, {
+        "content-type": types[extname(file)] ?? "application/octet-stream",
+        "cache-control": "no-store",
+        // The demo runs under the Content-Security-Policy a careful app would use.
+        "content-security-policy":
+          "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data: blob: http: https:; connect-src 'self' http://127.0.0.1:* http://localhost:* https:; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'",
+      });
+      res.end(body);
+    } catch (e) {
+      const status = e.status ?? (e.code === "ENOENT" ? 404 : 500);
+      res.writeHead(status, { "content-type": "text/plain" });
+      res.end(String(status));
+    }
+  });
+  return new Promise((ok) => server.listen(listenPort, "127.0.0.1", () => ok(server)));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const server = await startStaticServer();
+  const { port: p } = server.address();
+  console.log(`demo: http://127.0.0.1:${p}/www/  (Ctrl-C to stop)`);
+}
