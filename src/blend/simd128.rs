@@ -1,0 +1,95 @@
+//! wasm `simd128` composite kernel: the same per-pixel `R` as the scalar kernel, with the mask
+//! test and `MIX` / `DIV255` done four pixels at a time.
+//!
+//! Per 16-byte group (4 RGBA pixels): all four masks 0 → nothing to do; otherwise `R` is
+//! computed per pixel (table lookups or the formula, exactly as in `scalar.rs`; pixels with
+//! `m = 0` are not evaluated since MIX ignores their `R`); all four masks 255 → store `R`;
+//! else `t = b·(255−m) + r·m + 128`, `((t >> 8) + t) >> 8` in `u16x8` lanes (t ≤ 65 153 and
+//! (t >> 8) + t ≤ 65 407 fit), which is `crate::math::mix` bit for bit. The alpha lane gets
+//! `m = 0`, so the base alpha passes through unchanged. Leftover pixels use the scalar kernel.
+
+use super::scalar;
+use core::arch::wasm32::*;
+
+/// `DIV255(b·(255−m) + r·m)` on eight u16 lanes.
+#[inline(always)]
+fn mix16(b: v128, r: v128, m: v128, im: v128) -> v128 {
+    let t = u16x8_add(
+        u16x8_add(u16x8_mul(b, im), u16x8_mul(r, m)),
+        u16x8_splat(128),
+    );
+    u16x8_shr(u16x8_add(u16x8_shr(t, 8), t), 8)
+}
+
+/// See the module docs; `blend(i, base_rgb, src_rgb)` gives `R` of pixel `i` of the run.
+#[inline(always)]
+pub(crate) fn composite<F>(base: &mut [u8], src: &[u8], blend: F)
+where
+    F: Fn(usize, [u8; 3], [u8; 3]) -> [u8; 3],
+{
+    let len = base.len().min(src.len());
+    let body = len / 16 * 16;
+    let (b_body, b_tail) = base.split_at_mut(body);
+    let (s_body, s_tail) = src.split_at(body);
+    let alpha = u32x4_splat(0xFF00_0000);
+    let zero = u8x16_splat(0);
+    let full = u8x16_splat(255);
+    for (k, (bc, sc)) in b_body
+        .chunks_exact_mut(16)
+        .zip(s_body.chunks_exact(16))
+        .enumerate()
+    {
+        // SAFETY: `sc` is exactly 16 bytes; `v128_load` has no alignment requirement.
+        let sv = unsafe { v128_load(sc.as_ptr().cast::<v128>()) };
+        let mbits = v128_and(sv, alpha);
+        if !v128_any_true(mbits) {
+            continue;
+        }
+        let mut r = [0u8; 16];
+        for p in 0..4 {
+            let o = 4 * p;
+            let (Some(bp), Some(sp), Some(rp)) =
+                (bc.get(o..o + 4), sc.get(o..o + 4), r.get_mut(o..o + 4))
+            else {
+                continue; // unreachable: o + 4 ≤ 16
+            };
+            let px = if sp[3] == 0 {
+                [bp[0], bp[1], bp[2]]
+            } else {
+                blend(4 * k + p, [bp[0], bp[1], bp[2]], [sp[0], sp[1], sp[2]])
+            };
+            rp[..3].copy_from_slice(&px);
+            rp[3] = bp[3];
+        }
+        // SAFETY: `r` is 16 bytes; unaligned load.
+        let rv = unsafe { v128_load(r.as_ptr().cast::<v128>()) };
+        let out = if u32x4_all_true(i32x4_eq(mbits, alpha)) {
+            rv
+        } else {
+            // SAFETY: `bc` is exactly 16 bytes; unaligned load.
+            let bv = unsafe { v128_load(bc.as_ptr().cast::<v128>()) };
+            let m = i8x16_shuffle::<3, 3, 3, 16, 7, 7, 7, 16, 11, 11, 11, 16, 15, 15, 15, 16>(
+                sv, zero,
+            );
+            let im = u8x16_sub(full, m);
+            let lo = mix16(
+                u16x8_extend_low_u8x16(bv),
+                u16x8_extend_low_u8x16(rv),
+                u16x8_extend_low_u8x16(m),
+                u16x8_extend_low_u8x16(im),
+            );
+            let hi = mix16(
+                u16x8_extend_high_u8x16(bv),
+                u16x8_extend_high_u8x16(rv),
+                u16x8_extend_high_u8x16(m),
+                u16x8_extend_high_u8x16(im),
+            );
+            // Lanes are ≤ 255, so the signed saturating narrow is exact.
+            u8x16_narrow_i16x8(lo, hi)
+        };
+        // SAFETY: `bc` is exactly 16 bytes; unaligned store.
+        unsafe { v128_store(bc.as_mut_ptr().cast::<v128>(), out) };
+    }
+    let first = body / 4;
+    scalar::composite(b_tail, s_tail, |i, b, s| blend(first + i, b, s));
+}
