@@ -21,6 +21,7 @@ pub mod params;
 pub mod pipeline;
 pub mod resample;
 pub mod rotate;
+pub mod schema;
 pub mod simd;
 
 #[cfg(target_arch = "wasm32")]
