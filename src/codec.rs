@@ -76,7 +76,9 @@ impl Format {
             Some(Format::Png)
         } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
             Some(Format::Jpeg)
-        } else if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP")
+        } else if bytes.len() >= 12
+            && bytes.starts_with(b"RIFF")
+            && bytes.get(8..12) == Some(b"WEBP")
         {
             Some(Format::Webp)
         } else {
@@ -138,13 +140,13 @@ pub fn decode(bytes: &[u8]) -> Result<RgbaImage> {
             finish(d, false)
         }
         Format::Jpeg => {
-            let d = image::codecs::jpeg::JpegDecoder::new(Cursor::new(bytes))
-                .map_err(header_error)?;
+            let d =
+                image::codecs::jpeg::JpegDecoder::new(Cursor::new(bytes)).map_err(header_error)?;
             finish(d, true)
         }
         Format::Webp => {
-            let d = image::codecs::webp::WebPDecoder::new(Cursor::new(bytes))
-                .map_err(header_error)?;
+            let d =
+                image::codecs::webp::WebPDecoder::new(Cursor::new(bytes)).map_err(header_error)?;
             finish(d, false)
         }
     }
@@ -216,7 +218,12 @@ fn to_rgba(img: DynamicImage) -> Result<RgbaImage> {
         }
         DynamicImage::ImageRgb16(b) => {
             for p in b.as_raw().chunks_exact(3) {
-                out.extend_from_slice(&[(p[0] >> 8) as u8, (p[1] >> 8) as u8, (p[2] >> 8) as u8, 255]);
+                out.extend_from_slice(&[
+                    (p[0] >> 8) as u8,
+                    (p[1] >> 8) as u8,
+                    (p[2] >> 8) as u8,
+                    255,
+                ]);
             }
         }
         DynamicImage::ImageLuma16(b) => {

@@ -347,10 +347,7 @@ impl SuperimposeV2 {
     /// The `E_PARAM_*` codes of [`Schema::validate_remote`] (same rules and enums, plus the
     /// local-only fields), `E_IMAGE_INPUT` for a malformed image string, `E_PARAM_TYPE` for a
     /// field given both as pixels and in JSON.
-    pub fn from_json(
-        body: &Map<String, Value>,
-        pixels: Vec<(String, RgbaImage)>,
-    ) -> Result<Self> {
+    pub fn from_json(body: &Map<String, Value>, pixels: Vec<(String, RgbaImage)>) -> Result<Self> {
         let mut b = Body::new(&schema::SUPERIMPOSE_V2, body, pixels)?;
         Ok(SuperimposeV2 {
             base_image: b.required_image("base_image")?,
@@ -382,10 +379,7 @@ impl SuperimposeV1 {
     ///
     /// # Errors
     /// As [`SuperimposeV2::from_json`]; `width`/`height` above `u32::MAX` are `E_PARAM_RANGE`.
-    pub fn from_json(
-        body: &Map<String, Value>,
-        pixels: Vec<(String, RgbaImage)>,
-    ) -> Result<Self> {
+    pub fn from_json(body: &Map<String, Value>, pixels: Vec<(String, RgbaImage)>) -> Result<Self> {
         let mut b = Body::new(&schema::SUPERIMPOSE_V1, body, pixels)?;
         Ok(SuperimposeV1 {
             base_image: b.required_image("base_image")?,

@@ -384,9 +384,21 @@ pub static SUPERIMPOSE_V1: Schema = Schema {
     model: "superimpose",
     title: "Superimpose (v1)",
     fields: &[
-        image("base_image", true, "Base image: URL, data: URI or raw base64."),
-        image("overlay_image", true, "Overlay image: URL, data: URI or raw base64."),
-        image("mask", false, "Mask for the overlay (luminance; white = visible)."),
+        image(
+            "base_image",
+            true,
+            "Base image: URL, data: URI or raw base64.",
+        ),
+        image(
+            "overlay_image",
+            true,
+            "Overlay image: URL, data: URI or raw base64.",
+        ),
+        image(
+            "mask",
+            false,
+            "Mask for the overlay (luminance; white = visible).",
+        ),
         enumeration(
             "overlay_resize",
             OVERLAY_RESIZE_VALUES,
@@ -444,8 +456,19 @@ pub static SUPERIMPOSE_V1: Schema = Schema {
             Some("0"),
             "Counter-clockwise rotation in degrees, 0–360.",
         ),
-        num("opacity", 0.0, 1.0, false, "1", "Opacity, 0–1 (1 = opaque)."),
-        boolean("base64", "false", "Return the encoded output as base64 text."),
+        num(
+            "opacity",
+            0.0,
+            1.0,
+            false,
+            "1",
+            "Opacity, 0–1 (1 = opaque).",
+        ),
+        boolean(
+            "base64",
+            "false",
+            "Return the encoded output as base64 text.",
+        ),
     ],
     aliases: &[
         Alias {
@@ -476,7 +499,13 @@ pub static SEG_SWAP: Schema = Schema {
             Some("\"photo of a wooden table in center of living room\""),
             "The main prompt describing the scene or subject.",
         ),
-        int("steps", Some(10), Some(100), Some("30"), "Number of processing steps."),
+        int(
+            "steps",
+            Some(10),
+            Some(100),
+            Some("30"),
+            "Number of processing steps.",
+        ),
         int(
             "seed",
             Some(-MAX_SAFE_INTEGER),
@@ -484,9 +513,29 @@ pub static SEG_SWAP: Schema = Schema {
             Some("42"),
             "Random seed (range unpublished; kept within ±(2⁵³−1)).",
         ),
-        int("growmask", Some(0), Some(20), Some("5"), "Grow the mask by this much."),
-        num("fashion_strength", 0.0, 1.0, false, "1", "Fashion strength."),
-        num("subject_strength", 0.0, 1.0, false, "1", "Subject strength."),
+        int(
+            "growmask",
+            Some(0),
+            Some(20),
+            Some("5"),
+            "Grow the mask by this much.",
+        ),
+        num(
+            "fashion_strength",
+            0.0,
+            1.0,
+            false,
+            "1",
+            "Fashion strength.",
+        ),
+        num(
+            "subject_strength",
+            0.0,
+            1.0,
+            false,
+            "1",
+            "Subject strength.",
+        ),
         int(
             "horizontal_repeat",
             Some(1),
@@ -558,7 +607,14 @@ pub static BG_REPLACE: Schema = Schema {
             Some("25"),
             "Number of denoising steps.",
         ),
-        num("guidance_scale", 1.0, 25.0, false, "7.5", "Classifier-free guidance scale."),
+        num(
+            "guidance_scale",
+            1.0,
+            25.0,
+            false,
+            "7.5",
+            "Classifier-free guidance scale.",
+        ),
         int(
             "seed",
             Some(-1),
@@ -568,7 +624,14 @@ pub static BG_REPLACE: Schema = Schema {
         ),
         num("strength", 0.0, 1.0, false, "1", "Strength."),
         num("cn_weight", 0.0, 1.0, false, "0.9", "ControlNet weight."),
-        num("ip_adapter_weight", 0.0, 1.0, false, "0.5", "IP-Adapter weight."),
+        num(
+            "ip_adapter_weight",
+            0.0,
+            1.0,
+            false,
+            "0.5",
+            "IP-Adapter weight.",
+        ),
         boolean("base64", "false", "Return the image as base64 text."),
     ],
     aliases: &[],
@@ -580,7 +643,11 @@ pub static RELIGHTING_V2: Schema = Schema {
     model: "segmind-relighting-v2",
     title: "Segmind Relighting V2",
     fields: &[
-        image("image", true, "The image to relight (the API asks for a URL)."),
+        image(
+            "image",
+            true,
+            "The image to relight (the API asks for a URL).",
+        ),
         enumeration(
             "light_direction",
             &["left", "right", "top", "back"],
@@ -695,7 +762,7 @@ pub(crate) enum Target {
 }
 
 impl Schema {
-    /// The field called `name` for `target` (a local field overrides the API field of that name).
+    /// The API field called `name`.
     pub fn field(&self, name: &str) -> Option<&'static Field> {
         self.fields.iter().find(|f| f.name == name)
     }
@@ -820,8 +887,7 @@ impl Schema {
         {
             return Some(a.canonical);
         }
-        if target == Target::Local && self.model == SUPERIMPOSE_V2.model && field == "blend_mode"
-        {
+        if target == Target::Local && self.model == SUPERIMPOSE_V2.model && field == "blend_mode" {
             return BlendMode::parse(field, value).ok().map(BlendMode::as_str);
         }
         None
@@ -838,9 +904,7 @@ impl Schema {
                 Ok(v.clone())
             }
             Kind::String { allowed } => {
-                let s = v
-                    .as_str()
-                    .ok_or_else(|| type_error(name, "a string", v))?;
+                let s = v.as_str().ok_or_else(|| type_error(name, "a string", v))?;
                 if let Some(allowed) = allowed {
                     if allowed.contains(&s) {
                         return Ok(v.clone());
@@ -872,7 +936,10 @@ impl Schema {
                 if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
                     return Err(Error::range(
                         name,
-                        format!("`{name}` must be an integer {}; got {n}", int_range(min, max)),
+                        format!(
+                            "`{name}` must be an integer {}; got {n}",
+                            int_range(min, max)
+                        ),
                     ));
                 }
                 Ok(Value::from(n))
@@ -961,7 +1028,10 @@ fn field_json(f: &Field) -> Value {
     m.insert("kind".into(), Value::from(f.kind.as_str()));
     m.insert("required".into(), Value::from(f.required));
     m.insert("doc".into(), Value::from(f.doc));
-    if let Some(d) = f.default.and_then(|d| serde_json::from_str::<Value>(d).ok()) {
+    if let Some(d) = f
+        .default
+        .and_then(|d| serde_json::from_str::<Value>(d).ok())
+    {
         m.insert("default".into(), d);
     }
     match f.kind {
@@ -1101,7 +1171,13 @@ fn int_range(min: Option<i64>, max: Option<i64>) -> String {
 }
 
 fn num_range(min: Option<f64>, max: Option<f64>, exclusive_min: bool) -> String {
-    let lo = min.map(|a| if exclusive_min { format!("> {a}") } else { format!("≥ {a}") });
+    let lo = min.map(|a| {
+        if exclusive_min {
+            format!("> {a}")
+        } else {
+            format!("≥ {a}")
+        }
+    });
     let hi = max.map(|b| format!("≤ {b}"));
     match (lo, hi) {
         (Some(a), Some(b)) => format!("{a} and {b}"),
@@ -1140,13 +1216,19 @@ pub fn check_image_syntax(name: &str, s: &str) -> Result<ImageForm> {
     if lower_prefix.starts_with("http://") || lower_prefix.starts_with("https://") {
         let rest = t.split_once("://").map_or("", |(_, r)| r);
         if rest.is_empty() || rest.starts_with('/') || t.chars().any(char::is_whitespace) {
-            return Err(bad_image(name, "the URL has no host or contains whitespace"));
+            return Err(bad_image(
+                name,
+                "the URL has no host or contains whitespace",
+            ));
         }
         return Ok(ImageForm::Url);
     }
     if lower_prefix.starts_with("data:") {
         let Some((head, payload)) = t.split_once(',') else {
-            return Err(bad_image(name, "the data: URI has no ',' before its payload"));
+            return Err(bad_image(
+                name,
+                "the data: URI has no ',' before its payload",
+            ));
         };
         if !head.to_ascii_lowercase().ends_with(";base64") {
             return Err(bad_image(
@@ -1155,7 +1237,10 @@ pub fn check_image_syntax(name: &str, s: &str) -> Result<ImageForm> {
             ));
         }
         if !is_base64(payload) {
-            return Err(bad_image(name, "the data: URI's payload is not valid base64"));
+            return Err(bad_image(
+                name,
+                "the data: URI's payload is not valid base64",
+            ));
         }
         return Ok(ImageForm::DataUri);
     }
@@ -1172,7 +1257,9 @@ fn bad_image(name: &str, why: &str) -> Error {
     Error::param(
         ErrorCode::ImageInput,
         name,
-        format!("`{name}` must be an http(s) URL, a `data:<mime>;base64,…` URI or raw base64: {why}"),
+        format!(
+            "`{name}` must be an http(s) URL, a `data:<mime>;base64,…` URI or raw base64: {why}"
+        ),
     )
 }
 
@@ -1197,7 +1284,7 @@ pub(crate) fn is_base64(s: &str) -> bool {
         }
         n += 1;
     }
-    n > 0 && n % 4 != 1 && pad <= 2 && (pad == 0 || (n + pad) % 4 == 0)
+    n > 0 && n % 4 != 1 && pad <= 2 && (pad == 0 || (n + pad).is_multiple_of(4))
 }
 
 /// The closest candidate to `s` when it is close enough to be a likely typo: equal ignoring

@@ -30,7 +30,11 @@ fn pattern(w: u32, h: u32, alpha: bool) -> RgbaImage {
             s ^= s << 13;
             s ^= s >> 17;
             s ^= s << 5;
-            data.push(if c == 3 && !alpha { 255 } else { (s >> 24) as u8 });
+            data.push(if c == 3 && !alpha {
+                255
+            } else {
+                (s >> 24) as u8
+            });
         }
     }
     RgbaImage::from_vec(w, h, data).unwrap()
@@ -43,7 +47,11 @@ fn png_round_trip_is_exact_rgba_and_rgb() {
         let bytes = codec::encode(&img, Format::Png, None).unwrap();
         assert_eq!(Format::sniff(&bytes), Some(Format::Png));
         // Colour type byte of IHDR: 2 = RGB, 6 = RGBA.
-        assert_eq!(bytes[25], if alpha { 6 } else { 2 }, "{w}x{h} alpha={alpha}");
+        assert_eq!(
+            bytes[25],
+            if alpha { 6 } else { 2 },
+            "{w}x{h} alpha={alpha}"
+        );
         assert_eq!(codec::decode(&bytes).unwrap(), img);
     }
 }
@@ -166,7 +174,9 @@ fn garbage_truncated_and_empty_are_decode_errors() {
     let mut s: u64 = 12345;
     let random: Vec<u8> = (0..4096)
         .map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (s >> 56) as u8
         })
         .collect();
@@ -184,7 +194,11 @@ fn garbage_truncated_and_empty_are_decode_errors() {
             }
         }
     }
-    for sig in [&b"\x89PNG\r\n\x1a\n"[..], &[0xFF, 0xD8, 0xFF], b"RIFF\0\0\0\0WEBPVP8 "] {
+    for sig in [
+        &b"\x89PNG\r\n\x1a\n"[..],
+        &[0xFF, 0xD8, 0xFF],
+        b"RIFF\0\0\0\0WEBPVP8 ",
+    ] {
         let mut v = sig.to_vec();
         v.extend_from_slice(&random[..200]);
         assert_eq!(code(codec::decode(&v)), ErrorCode::ImageDecode);
@@ -214,9 +228,19 @@ fn base64_and_data_uri_inputs() {
         assert_eq!(codec::decode_data(s).unwrap().data(), &want[..], "{s:?}");
     }
     // data: URIs: the mime is not trusted, the bytes are sniffed.
-    for mime in ["image/png", "image/jpeg", "application/octet-stream", "text/plain", ""] {
+    for mime in [
+        "image/png",
+        "image/jpeg",
+        "application/octet-stream",
+        "text/plain",
+        "",
+    ] {
         let uri = format!("data:{mime};base64,{b64}");
-        assert_eq!(codec::decode_data(&uri).unwrap().data(), &want[..], "{mime}");
+        assert_eq!(
+            codec::decode_data(&uri).unwrap().data(),
+            &want[..],
+            "{mime}"
+        );
     }
     let upper = format!("DATA:image/png;BASE64,{wrapped}");
     assert_eq!(codec::decode_data(&upper).unwrap().data(), &want[..]);
@@ -238,7 +262,10 @@ fn bad_data_inputs() {
     assert_eq!(input("QUJD=QUJD"), ErrorCode::ImageInput);
     assert_eq!(input(""), ErrorCode::ImageInput);
     // Valid base64 of something that is not an image.
-    assert_eq!(input(&codec::to_base64(b"hello world")), ErrorCode::ImageDecode);
+    assert_eq!(
+        input(&codec::to_base64(b"hello world")),
+        ErrorCode::ImageDecode
+    );
 }
 
 #[test]
@@ -259,9 +286,45 @@ fn format_parse_and_mime() {
     assert_eq!(Format::parse("jpeg").unwrap(), Format::Jpeg);
     assert_eq!(Format::parse("jpg").unwrap(), Format::Jpeg);
     assert_eq!(Format::parse("webp").unwrap(), Format::Webp);
-    assert_eq!(Format::parse("PNG").unwrap_err().code(), ErrorCode::ParamEnum);
-    assert_eq!(Format::parse("gif").unwrap_err().code(), ErrorCode::ParamEnum);
+    assert_eq!(
+        Format::parse("PNG").unwrap_err().code(),
+        ErrorCode::ParamEnum
+    );
+    assert_eq!(
+        Format::parse("gif").unwrap_err().code(),
+        ErrorCode::ParamEnum
+    );
     assert_eq!(Format::Png.mime(), "image/png");
     assert_eq!(Format::Jpeg.mime(), "image/jpeg");
     assert_eq!(Format::Webp.mime(), "image/webp");
+}
+
+#[test]
+fn bomb_message_names_the_claimed_size() {
+    let e = codec::decode(&fixture("bomb.png")).unwrap_err();
+    assert!(e.message().contains("50000×50000"), "{e}");
+}
+
+#[test]
+fn jpeg_and_webp_headers_claiming_huge_sizes_are_refused() {
+    // JPEG: patch the SOF0 frame header of a real JPEG to claim 60000×60000.
+    let mut jpg = fixture("exif6.jpg");
+    let sof = jpg
+        .windows(2)
+        .position(|w| w == [0xFF, 0xC0])
+        .expect("baseline SOF0");
+    // FFC0, length(2), precision(1), height(2), width(2)
+    jpg[sof + 5..sof + 7].copy_from_slice(&60000u16.to_be_bytes());
+    jpg[sof + 7..sof + 9].copy_from_slice(&60000u16.to_be_bytes());
+    let e = codec::decode(&jpg).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ImageTooLarge, "{e}");
+    // WebP lossless: the VP8L header holds width−1 and height−1 in 14 bits each.
+    let mut webp = codec::encode(&pattern(4, 4, true), Format::Webp, None).unwrap();
+    assert_eq!(&webp[12..16], b"VP8L");
+    assert_eq!(webp[20], 0x2F);
+    // 16000×16000 (image-webp 0.2.4 masks a full 16384 to 0, which we report as E_DIMENSIONS).
+    let bits: u32 = 15999 | (15999 << 14) | (1 << 28);
+    webp[21..25].copy_from_slice(&bits.to_le_bytes());
+    let e = codec::decode(&webp).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ImageTooLarge, "{e}");
 }
