@@ -1,10 +1,212 @@
-/** Initialise the module (idempotent; every API call does it for you). */
+// Types for superimpose-wasm. The unions below are checked against the Rust lists
+// (ErrorCode::ALL, BlendMode::ALL) by tests/typescript.rs, so they cannot drift.
+
+/** Stable error codes: every error thrown by this package has one in `error.code`. */
+export type ErrorCode =
+  | "E_PARAM_RANGE" | "E_PARAM_ENUM" | "E_PARAM_TYPE" | "E_PARAM_MISSING" | "E_PARAM_UNKNOWN"
+  | "E_BUFFER_SIZE" | "E_DIMENSIONS" | "E_IMAGE_TOO_LARGE" | "E_IMAGE_DECODE" | "E_IMAGE_ENCODE"
+  | "E_IMAGE_INPUT" | "E_MODEL_UNAVAILABLE" | "E_UNSUPPORTED" | "E_IMAGE_FETCH"
+  | "E_GPU_UNAVAILABLE" | "E_GPU" | "E_INVALID_REQUEST" | "E_UNAUTHORIZED" | "E_FORBIDDEN"
+  | "E_NOT_FOUND" | "E_EXPIRED" | "E_GONE" | "E_INSUFFICIENT_CREDITS" | "E_RATE_LIMITED"
+  | "E_SERVER" | "E_INFERENCE_FAILED" | "E_PROTOCOL" | "E_NETWORK" | "E_TIMEOUT" | "E_ABORTED"
+  | "E_INTERNAL";
+
+/** What every rejected promise of this package carries. */
+export interface SuperimposeError extends Error {
+  name: "SuperimposeError";
+  code: ErrorCode;
+  /** The parameter at fault, when there is one. */
+  param?: string;
+  /** The HTTP status, for remote errors with a response. */
+  status?: number;
+  /** The remote job's id, whenever one exists (so a paid job is never lost). */
+  requestId?: string;
+}
+
+/** The 14 blend modes of the remote API's enum. */
+export type ApiBlendMode =
+  | "multiply" | "normal" | "dissolve" | "darken" | "lighten" | "screen" | "overlay"
+  | "soft light" | "hard light" | "vivid light" | "linear light" | "pin light" | "hard mix"
+  | "difference";
+/** The 16 extended modes (local only). */
+export type ExtendedBlendMode =
+  | "color burn" | "linear burn" | "color dodge" | "exclusion" | "subtract" | "linear dodge(add)"
+  | "dodge" | "divide" | "grain extract" | "grain merge" | "darker color" | "lighter color"
+  | "hue" | "saturation" | "color" | "luminosity";
+/** CSS-style spellings accepted as aliases. */
+export type BlendModeAlias =
+  | "source-over" | "soft-light" | "hard-light" | "vivid-light" | "linear-light" | "pin-light"
+  | "hard-mix" | "color-burn" | "linear-burn" | "color-dodge" | "linear-dodge" | "add"
+  | "grain-extract" | "grain-merge" | "darker-color" | "lighter-color";
+export type BlendMode = ApiBlendMode | ExtendedBlendMode;
+
+/** An ImageData-shaped RGBA image. */
+export interface ImageLike {
+  width: number;
+  height: number;
+  data: Uint8ClampedArray | Uint8Array;
+}
+
+/**
+ * Every accepted image input: ImageData or `{width, height, data}`, ImageBitmap, <img>, <canvas>,
+ * OffscreenCanvas, Blob/File, ArrayBuffer/Uint8Array of an encoded PNG/JPEG/WebP, a data: URI,
+ * raw base64, or an http(s)/blob: URL (fetched; CORS errors become `E_IMAGE_FETCH`).
+ */
+export type ImageInput =
+  | ImageLike
+  | ImageData
+  | ImageBitmap
+  | HTMLImageElement
+  | HTMLCanvasElement
+  | OffscreenCanvas
+  | Blob
+  | ArrayBuffer
+  | Uint8Array
+  | URL
+  | string;
+
+export type ResizeFilter = "nearest" | "box" | "bilinear" | "bicubic" | "lanczos";
+export type RotateSampler = "nearest" | "bilinear" | "bicubic";
+export type OutputFormat = "png" | "jpeg" | "webp";
+
+/** Superimpose v2 body: the remote API's own fields (SPEC 2.1) plus local-only switches. */
+export interface SuperimposeV2Body {
+  base_image: ImageInput;
+  overlay_image: ImageInput;
+  /** Alpha plane for the overlay: luminance, white = visible. Default none. */
+  mask?: ImageInput | null;
+  /** Default "Bria" (not available locally: an omitted value runs as "None" with a warning). */
+  bg_remove_model?: "Bria" | "IsNet" | "None";
+  /** Default "multiply". Locally all 30 modes and their aliases are accepted. */
+  blend_mode?: BlendMode | BlendModeAlias;
+  /** Default "None". */
+  mirror?: "None" | "horizontal" | "vertical";
+  /** 0–100, default 90. */
+  opacity?: number;
+  /** > 0 and ≤ 100, default 1. */
+  rescale_factor?: number;
+  /** Default "nearest". */
+  resize_method?: ResizeFilter;
+  /** Integer degrees 0–360, counter-clockwise, default 0. */
+  rotation?: number;
+  /** Integer 0–100: the overlay centre's x, default 50. */
+  x_percent?: number;
+  /** Integer 0–100: the overlay centre's y, default 80. */
+  y_percent?: number;
+  /** Resolve to the PNG as base64 text instead of pixels. Default false. */
+  base64?: boolean;
+  /** Local only: "bicubic" scales with bicubic whatever resize_method says (upstream behaviour). */
+  scale_filter?: "resize_method" | "bicubic";
+  /** Local only: seed of the dissolve draw (u32), default 0. */
+  seed?: number;
+}
+
+/** Superimpose v1 body (SPEC 3.1). */
+export interface SuperimposeV1Body {
+  base_image: ImageInput;
+  overlay_image: ImageInput;
+  mask?: ImageInput | null;
+  /** Default "Resize by rescale_factor". */
+  overlay_resize?:
+    | "None" | "Fit" | "Resize by rescale_factor" | "Resize to width & heigth"
+    | "Resize to width & height" | "Resize to height & width";
+  /** Default "nearest-exact". */
+  resize_method?: "nearest-exact" | "bilinear" | "area";
+  /** > 0 and ≤ 16, default 1. */
+  rescale_factor?: number;
+  /** Integer ≥ 1, default 1024 (width/height mode only). */
+  width?: number;
+  /** Integer ≥ 1, default 1024 (width/height mode only). */
+  height?: number;
+  /** Integer, may be negative, default 0. */
+  x_offset?: number;
+  /** Integer, may be negative, default 0. */
+  y_offset?: number;
+  /** Integer degrees 0–360, default 0. */
+  rotation?: number;
+  /** 0–1, default 1. */
+  opacity?: number;
+  base64?: boolean;
+}
+
+export interface CallOptions {
+  /** Cancels fetching of URL inputs. */
+  signal?: AbortSignal;
+}
+
+export interface EncodeOptions {
+  /** Default "png". WebP is lossless. */
+  format?: OutputFormat;
+  /** 1–100, JPEG only, default 90. */
+  quality?: number;
+}
+
+/** A composite: pixels plus encoders. */
+export class ImageResult {
+  readonly imageData: ImageData | ImageLike;
+  readonly width: number;
+  readonly height: number;
+  /** Notes about choices the call made (e.g. background removal not run). */
+  readonly warnings: string[];
+  encode(opts?: EncodeOptions): Promise<Uint8Array>;
+  toBlob(opts?: EncodeOptions): Promise<Blob>;
+  toBase64(opts?: EncodeOptions): Promise<string>;
+  toDataURL(opts?: EncodeOptions): Promise<string>;
+}
+
+/** Initialise the module (idempotent; every call does it for you). */
 export function init(
   moduleOrPath?: BufferSource | WebAssembly.Module | URL | string | Response,
 ): Promise<void>;
+/** Superimpose v2 locally. `base64: true` resolves to base64 PNG text, like the API. */
+export function superimposeV2(
+  body: SuperimposeV2Body & { base64: true },
+  opts?: CallOptions,
+): Promise<string>;
+export function superimposeV2(body: SuperimposeV2Body, opts?: CallOptions): Promise<ImageResult>;
+/** Superimpose v1 locally. */
+export function superimpose(
+  body: SuperimposeV1Body & { base64: true },
+  opts?: CallOptions,
+): Promise<string>;
+export function superimpose(body: SuperimposeV1Body, opts?: CallOptions): Promise<ImageResult>;
+/** Pillow-exact resize (RGBA, premultiplied as Pillow does). */
+export function resize(
+  image: ImageInput,
+  opts: { width?: number; height?: number; filter?: ResizeFilter },
+): Promise<ImageResult>;
+/** Pillow-exact rotation, counter-clockwise, expanded canvas. */
+export function rotate(
+  image: ImageInput,
+  opts: { degrees: number; sampler?: RotateSampler },
+): Promise<ImageResult>;
+/** Blend two same-size images; the source's alpha is the mask. */
+export function blend(
+  base: ImageInput,
+  source: ImageInput,
+  opts?: {
+    /** Default "normal". */
+    mode?: BlendMode | BlendModeAlias;
+    /** 0–1, default 1. */
+    opacity?: number;
+    /** Dissolve seed (u32), default 0. */
+    seed?: number;
+  },
+): Promise<ImageResult>;
+/** Decode an image input to RGBA pixels. */
+export function decode(input: ImageInput): Promise<ImageData | ImageLike>;
+/** Encode RGBA pixels. */
+export function encode(image: ImageLike | ImageData, opts?: EncodeOptions): Promise<Uint8Array>;
+/** Any accepted input → pixels or a data string the core decodes. */
+export function toImageInput(
+  input: ImageInput,
+  opts?: CallOptions,
+): Promise<ImageLike | ImageData | string>;
+/** Set the pixel limit for every image accepted or created (default 64 MP = 67 108 864). */
+export function setMaxPixels(n: number): Promise<void>;
 /** The package version. */
 export function version(): Promise<string>;
 /** Which kernels run. */
 export function kernelBackend(): Promise<"simd128" | "scalar">;
 /** Every blend mode's API name, in id order (the first 14 are the remote API's enum). */
-export function blendModes(): Promise<string[]>;
+export function blendModes(): Promise<BlendMode[]>;

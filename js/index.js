@@ -1,5 +1,6 @@
 // superimpose-wasm: the package entry point. Initialises the wasm module lazily, once per JS
-// context, in browsers, workers and Node alike, and re-exports the API as Promise-returning calls.
+// context (browser, worker, Node), normalises every accepted image input to pixels, and exposes
+// the API as Promise-returning calls with options objects.
 import initWasm, * as wasm from "./superimpose_wasm.js";
 
 let ready = null;
@@ -9,7 +10,6 @@ const isNode =
 /**
  * Initialise the module (idempotent; every API call does it for you).
  * @param {BufferSource | WebAssembly.Module | URL | string | Response} [moduleOrPath]
- *   Where to get the .wasm from; by default the file next to this script.
  */
 export function init(moduleOrPath) {
   if (!ready) {
@@ -26,6 +26,213 @@ export function init(moduleOrPath) {
     });
   }
   return ready;
+}
+
+function codedError(code, message, extra = {}) {
+  const e = new Error(message);
+  e.name = "SuperimposeError";
+  e.code = code;
+  Object.assign(e, extra);
+  return e;
+}
+
+const MIME = { png: "image/png", jpeg: "image/jpeg", jpg: "image/jpeg", webp: "image/webp" };
+
+function isPixelObject(v) {
+  return (
+    v != null && typeof v === "object" && "width" in v && "height" in v && "data" in v &&
+    (v.data instanceof Uint8ClampedArray || v.data instanceof Uint8Array)
+  );
+}
+
+function drawable(v) {
+  const names = ["ImageBitmap", "HTMLImageElement", "HTMLCanvasElement", "OffscreenCanvas",
+    "HTMLVideoElement", "VideoFrame", "SVGImageElement"];
+  return names.some((n) => typeof globalThis[n] === "function" && v instanceof globalThis[n]);
+}
+
+function pixelsOfDrawable(src) {
+  const w = src.naturalWidth || src.videoWidth || src.displayWidth || src.width;
+  const h = src.naturalHeight || src.videoHeight || src.displayHeight || src.height;
+  if (!w || !h) throw codedError("E_IMAGE_INPUT", "the image element has no pixels (not loaded yet?)");
+  let canvas;
+  if (typeof OffscreenCanvas === "function") canvas = new OffscreenCanvas(w, h);
+  else {
+    canvas = document.createElement("canvas");
+    canvas.width = w;
+    canvas.height = h;
+  }
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  ctx.drawImage(src, 0, 0);
+  return ctx.getImageData(0, 0, w, h);
+}
+
+async function pixelsOfBytes(bytes, type) {
+  // In browsers the platform decoders are faster; the wasm decoders work everywhere.
+  if (typeof createImageBitmap === "function" && typeof OffscreenCanvas === "function" && !isNode) {
+    try {
+      const bmp = await createImageBitmap(new Blob([bytes], { type: type || "" }), {
+        premultiplyAlpha: "none", colorSpaceConversion: "none", imageOrientation: "from-image",
+      });
+      const px = pixelsOfDrawable(bmp);
+      bmp.close?.();
+      return px;
+    } catch {
+      /* fall through to the wasm decoders, which give a coded error if they fail too */
+    }
+  }
+  await init();
+  return wasm.decode(bytes);
+}
+
+async function fetchImage(url, signal) {
+  let res;
+  try {
+    res = await fetch(url, { signal });
+  } catch (e) {
+    if (e?.name === "AbortError") throw codedError("E_ABORTED", "aborted while fetching an image");
+    throw codedError("E_IMAGE_FETCH", `could not fetch ${url}: ${e?.message ?? e} (offline, or blocked by CORS?)`);
+  }
+  if (!res.ok) throw codedError("E_IMAGE_FETCH", `fetching ${url} answered HTTP ${res.status}`, { status: res.status });
+  const blob = await res.blob();
+  return pixelsOfBytes(new Uint8Array(await blob.arrayBuffer()), blob.type);
+}
+
+/**
+ * Any accepted image input → what the wasm core takes: an ImageData-like object, or a string
+ * (data: URI / raw base64) that the core decodes itself.
+ */
+export async function toImageInput(v, { signal } = {}) {
+  if (typeof v === "string") {
+    if (/^(https?:|blob:)/i.test(v)) return fetchImage(v, signal);
+    return v; // data: URI or raw base64, decoded by the core (a URL of another scheme is refused there)
+  }
+  if (isPixelObject(v)) return v;
+  if (typeof Blob === "function" && v instanceof Blob) {
+    return pixelsOfBytes(new Uint8Array(await v.arrayBuffer()), v.type);
+  }
+  if (v instanceof ArrayBuffer) return pixelsOfBytes(new Uint8Array(v));
+  if (ArrayBuffer.isView(v)) return pixelsOfBytes(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  if (v instanceof URL) return fetchImage(v.href, signal);
+  if (drawable(v)) {
+    if (typeof HTMLImageElement === "function" && v instanceof HTMLImageElement && !v.complete) await v.decode();
+    return pixelsOfDrawable(v);
+  }
+  throw codedError("E_IMAGE_INPUT", `unsupported image input: ${Object.prototype.toString.call(v)}`);
+}
+
+const IMAGE_FIELDS = ["base_image", "overlay_image", "mask"];
+
+async function prepareBody(body, signal) {
+  if (body == null || typeof body !== "object") {
+    throw codedError("E_PARAM_TYPE", "the request body must be an object", { param: "body" });
+  }
+  const out = { ...body };
+  for (const f of IMAGE_FIELDS) {
+    if (out[f] != null) out[f] = await toImageInput(out[f], { signal });
+  }
+  return out;
+}
+
+/** A composite: the pixels plus encoders. */
+export class ImageResult {
+  constructor(imageData, warnings = []) {
+    /** ImageData (browser/worker) or an ImageData-shaped object (Node). */
+    this.imageData = imageData;
+    this.width = imageData.width;
+    this.height = imageData.height;
+    /** Notes about choices the call made (e.g. background removal not run). */
+    this.warnings = warnings;
+  }
+  /** Encoded bytes: `format` "png" (default) | "jpeg" | "webp", `quality` 1–100 (JPEG). */
+  async encode({ format = "png", quality } = {}) {
+    await init();
+    return wasm.encode(this.imageData, { format, quality });
+  }
+  async toBlob(opts = {}) {
+    const bytes = await this.encode(opts);
+    return new Blob([bytes], { type: MIME[opts.format ?? "png"] ?? "application/octet-stream" });
+  }
+  async toBase64(opts = {}) {
+    const bytes = await this.encode(opts);
+    let s = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(s);
+  }
+  async toDataURL(opts = {}) {
+    return `data:${MIME[opts.format ?? "png"]};base64,${await this.toBase64(opts)}`;
+  }
+}
+
+function wrap(raw) {
+  if (typeof raw === "string") return raw; // base64: true → the API's base64 text
+  const warnings = raw.warnings ?? [];
+  delete raw.warnings;
+  return new ImageResult(raw, warnings);
+}
+
+/** Superimpose v2 with the API's body (SPEC 2). Resolves to an ImageResult, or base64 text. */
+export async function superimposeV2(body, { signal } = {}) {
+  const prepared = await prepareBody(body, signal);
+  await init();
+  return wrap(wasm.superimposeV2(prepared));
+}
+
+/** Superimpose v1 with the API's body (SPEC 3). */
+export async function superimpose(body, { signal } = {}) {
+  const prepared = await prepareBody(body, signal);
+  await init();
+  return wrap(wasm.superimpose(prepared));
+}
+
+/** Pillow-exact resize of an RGBA image. */
+export async function resize(image, opts = {}) {
+  const px = await toImageInput(image);
+  await init();
+  return new ImageResult(wasm.resize(typeof px === "string" ? wasm.decode(await dataBytes(px)) : px, opts));
+}
+
+/** Pillow-exact rotation (counter-clockwise, expanded canvas). */
+export async function rotate(image, opts = {}) {
+  const px = await toImageInput(image);
+  await init();
+  return new ImageResult(wasm.rotate(typeof px === "string" ? wasm.decode(await dataBytes(px)) : px, opts));
+}
+
+/** Blend two same-size images with one of the 30 modes; the source's alpha is the mask. */
+export async function blend(base, source, opts = {}) {
+  const [b, s] = await Promise.all([toImageInput(base), toImageInput(source)]);
+  await init();
+  const px = async (v) => (typeof v === "string" ? wasm.decode(await dataBytes(v)) : v);
+  return new ImageResult(wasm.blend(await px(b), await px(s), opts));
+}
+
+async function dataBytes(s) {
+  const b64 = s.startsWith("data:") ? s.slice(s.indexOf(",") + 1) : s;
+  const bin = atob(b64.replace(/\s+/g, ""));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** Decode PNG/JPEG/WebP bytes (or any accepted input) to an ImageData-shaped image. */
+export async function decode(input) {
+  await init();
+  if (input instanceof Uint8Array || input instanceof ArrayBuffer) return wasm.decode(new Uint8Array(input));
+  const px = await toImageInput(input);
+  return typeof px === "string" ? wasm.decode(await dataBytes(px)) : px;
+}
+
+/** Encode an ImageData-like image to PNG/JPEG/WebP bytes. */
+export async function encode(image, opts = {}) {
+  await init();
+  return wasm.encode(image, opts);
+}
+
+/** Set the pixel limit for every image accepted or created (default 64 MP). */
+export async function setMaxPixels(n) {
+  await init();
+  wasm.setMaxPixels(n);
 }
 
 /** The package version. */

@@ -1,1 +1,397 @@
-//! (placeholder — being written)
+//! The two pipelines: Superimpose v2 (SPEC 2.2) and Superimpose v1 (SPEC 3.2).
+//!
+//! Both work only on the overlay's own pixels (mirror, scale, rotate) and on the rectangle of the
+//! base it covers (blend + mask composite); the rest of the base is never touched.
+
+use crate::blend::{self, Blender};
+use crate::codec;
+use crate::error::{Error, ErrorCode, Result};
+use crate::image::{GrayImage, RgbaImage};
+use crate::params::{
+    BgRemoveModel, ImageSource, Mirror, OverlayResize, ScaleFilter, SuperimposeV1, SuperimposeV2,
+};
+use crate::resample::{self, Filter};
+use crate::rotate::{self, Sampler};
+
+/// The result of a pipeline: the composite (RGB, alpha 255, the base's size) and any warnings
+/// (for example that the API's default background removal was not run).
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// The composite. Its alpha channel is 255 everywhere (the output is RGB).
+    pub image: RgbaImage,
+    /// Human-readable notes about choices the call made for the caller.
+    pub warnings: Vec<String>,
+}
+
+/// Resolve an image field to pixels.
+fn load(field: &str, src: ImageSource) -> Result<RgbaImage> {
+    codec::load(src).map_err(|e| {
+        if e.param_name().is_some() {
+            e
+        } else {
+            Error::param(e.code(), field, format!("`{field}`: {}", e.message()))
+        }
+    })
+}
+
+/// The base as the pipelines use it: its alpha discarded (RGB kept as stored), SPEC 0.
+fn opaque_base(mut base: RgbaImage) -> RgbaImage {
+    for p in base.data_mut().chunks_exact_mut(4) {
+        p[3] = 255;
+    }
+    base
+}
+
+/// Replace the 4th channel of `img` by `plane` (same size).
+fn put_alpha(img: &mut RgbaImage, plane: &GrayImage) -> Result<()> {
+    if (img.width(), img.height()) != (plane.width(), plane.height()) {
+        return Err(Error::internal("alpha plane size differs from the overlay"));
+    }
+    for (p, &m) in img.data_mut().chunks_exact_mut(4).zip(plane.data()) {
+        p[3] = m;
+    }
+    Ok(())
+}
+
+/// `trunc(v)` of a finite f64 into a checked pixel size for `param`.
+fn scaled_side(param: &str, side: u32, factor: f64) -> Result<u32> {
+    let v = (side as f64 * factor).trunc();
+    if !(v >= 1.0) {
+        return Err(Error::param(
+            ErrorCode::Dimensions,
+            param,
+            format!("`{param}` = {factor} turns a {side}-px side into {v} px; the result must be at least 1 px"),
+        ));
+    }
+    if v > u32::MAX as f64 {
+        return Err(Error::new(
+            ErrorCode::ImageTooLarge,
+            format!("`{param}` = {factor} makes a {v}-px side"),
+        ));
+    }
+    Ok(v as u32)
+}
+
+/// The overlay's scaled size, refused before any allocation when over the pixel limit.
+fn checked_size(param: &str, w: u32, h: u32) -> Result<(u32, u32)> {
+    crate::image::check_dimensions(w, h).map_err(|e| {
+        Error::param(e.code(), param, format!("`{param}` gives a {w}×{h} overlay: {}", e.message()))
+    })?;
+    Ok((w, h))
+}
+
+/// The rotation sampler Superimpose v2 uses for a `resize_method` (SPEC 2.2 step 3).
+pub fn v2_rotation_sampler(method: Filter) -> Sampler {
+    match method {
+        Filter::Nearest | Filter::Box => Sampler::Nearest,
+        Filter::Bilinear => Sampler::Bilinear,
+        Filter::Bicubic | Filter::Lanczos => Sampler::Bicubic,
+    }
+}
+
+/// Run Superimpose v2 on a parsed body.
+///
+/// # Errors
+/// Image loading errors (named after the field), `E_DIMENSIONS` when `rescale_factor` yields a
+/// 0-px side, `E_IMAGE_TOO_LARGE` when a step would exceed the pixel limit,
+/// `E_MODEL_UNAVAILABLE` when `bg_remove_model` names a model explicitly (none is available in
+/// this build yet).
+pub fn superimpose_v2(p: SuperimposeV2) -> Result<Output> {
+    let mut warnings = Vec::new();
+    let use_model = p.mask.is_none() && p.bg_remove_model != BgRemoveModel::None;
+    if use_model {
+        if p.bg_remove_model_explicit {
+            let name = match p.bg_remove_model {
+                BgRemoveModel::Bria => "Bria",
+                BgRemoveModel::IsNet => "IsNet",
+                BgRemoveModel::None => "None",
+            };
+            return Err(Error::param(
+                ErrorCode::ModelUnavailable,
+                "bg_remove_model",
+                format!(
+                    "background removal model {name:?} is not available in this build; pass \
+                     `bg_remove_model: \"None\"` (the overlay's own alpha is used), give a `mask`, \
+                     or run the body remotely on Segmind's superimpose-v2"
+                ),
+            ));
+        }
+        warnings.push(
+            "bg_remove_model was not given (API default \"Bria\") and no background-removal model \
+             is available here: ran as \"None\" (the overlay's own alpha is the mask)"
+                .to_string(),
+        );
+    }
+    let base = opaque_base(load("base_image", p.base_image)?);
+    let overlay = load("overlay_image", p.overlay_image)?;
+    let mask = match p.mask {
+        Some(m) => Some(load("mask", m)?),
+        None => None,
+    };
+    let settings = V2Settings {
+        blend_mode: p.blend_mode,
+        mirror: p.mirror,
+        opacity: p.opacity,
+        rescale_factor: p.rescale_factor,
+        resize_method: p.resize_method,
+        rotation: p.rotation,
+        x_percent: p.x_percent,
+        y_percent: p.y_percent,
+        scale_filter: p.scale_filter,
+        seed: p.seed,
+    };
+    let image = composite_v2(base, &overlay, mask.as_ref(), &settings)?;
+    Ok(Output { image, warnings })
+}
+
+/// Superimpose v2's numeric settings (everything but the images).
+#[derive(Debug, Clone)]
+pub struct V2Settings {
+    /// The blend mode.
+    pub blend_mode: crate::blend::BlendMode,
+    /// Mirror before scaling.
+    pub mirror: Mirror,
+    /// 0–100.
+    pub opacity: f64,
+    /// > 0, ≤ 100.
+    pub rescale_factor: f64,
+    /// The overlay's resize filter (and the rotation sampler, SPEC 2.2).
+    pub resize_method: Filter,
+    /// Degrees, counter-clockwise.
+    pub rotation: i64,
+    /// Overlay centre, percent of the base width.
+    pub x_percent: i64,
+    /// Overlay centre, percent of the base height.
+    pub y_percent: i64,
+    /// The compatibility switch of SPEC 2.2.
+    pub scale_filter: ScaleFilter,
+    /// The dissolve seed.
+    pub seed: u32,
+}
+
+/// Prepare the v2 overlay: RGB from `overlay`, the alpha plane M (mask luminance, else the
+/// overlay's alpha) in the 4th byte, mirrored, scaled and rotated (SPEC 2.2 steps 1–3).
+pub fn prepare_overlay_v2(
+    overlay: &RgbaImage,
+    mask: Option<&RgbaImage>,
+    s: &V2Settings,
+) -> Result<RgbaImage> {
+    let (w, h) = (overlay.width(), overlay.height());
+    let mut ov = overlay.clone();
+    if let Some(mask) = mask {
+        let mut m = GrayImage::luminance_of(mask);
+        if (m.width(), m.height()) != (w, h) {
+            m = resample::resize(&m, w, h, Filter::Bicubic)?;
+        }
+        put_alpha(&mut ov, &m)?;
+    }
+    match s.mirror {
+        Mirror::None => {}
+        Mirror::Horizontal => rotate::flip_horizontal_in_place(&mut ov),
+        Mirror::Vertical => rotate::flip_vertical_in_place(&mut ov),
+    }
+    let (w1, h1) = checked_size(
+        "rescale_factor",
+        scaled_side("rescale_factor", w, s.rescale_factor)?,
+        scaled_side("rescale_factor", h, s.rescale_factor)?,
+    )?;
+    if (w1, h1) != (w, h) {
+        let filter = match s.scale_filter {
+            ScaleFilter::ResizeMethod => s.resize_method,
+            ScaleFilter::Bicubic => Filter::Bicubic,
+        };
+        ov = resample::resize(&ov, w1, h1, filter)?;
+    }
+    if s.rotation.rem_euclid(360) != 0 {
+        ov = rotate::rotate(&ov, s.rotation as f64, v2_rotation_sampler(s.resize_method))?;
+    }
+    Ok(ov)
+}
+
+/// Where v2 puts an overlay of `w2 × h2` on a `bw × bh` base (SPEC 2.2 step 4).
+pub fn v2_placement(bw: u32, bh: u32, w2: u32, h2: u32, x_percent: i64, y_percent: i64) -> (i64, i64) {
+    let left = (bw as f64 * x_percent as f64 / 100.0 - w2 as f64 / 2.0).trunc() as i64;
+    let top = (bh as f64 * y_percent as f64 / 100.0 - h2 as f64 / 2.0).trunc() as i64;
+    (left, top)
+}
+
+/// SPEC 2.2 on decoded images: `base` is consumed and returned composited.
+///
+/// # Errors
+/// As [`superimpose_v2`], without the loading errors.
+pub fn composite_v2(
+    base: RgbaImage,
+    overlay: &RgbaImage,
+    mask: Option<&RgbaImage>,
+    s: &V2Settings,
+) -> Result<RgbaImage> {
+    let blender = Blender::new(s.blend_mode, s.opacity / 100.0, s.seed)?;
+    let ov = prepare_overlay_v2(overlay, mask, s)?;
+    let mut base = opaque_base(base);
+    let (left, top) =
+        v2_placement(base.width(), base.height(), ov.width(), ov.height(), s.x_percent, s.y_percent);
+    blend::composite_at(&mut base, &ov, left, top, &blender);
+    Ok(base)
+}
+
+/// `roundHalfEven` of a finite, non-negative f64.
+fn round_half_even(v: f64) -> f64 {
+    let r = v.round();
+    if (v - v.trunc()).abs() == 0.5 && r % 2.0 != 0.0 {
+        r - v.signum()
+    } else {
+        r
+    }
+}
+
+/// Run Superimpose v1 on a parsed body (SPEC 3.2).
+///
+/// # Errors
+/// Image loading errors (named after the field), `E_DIMENSIONS` for a 0-px overlay size,
+/// `E_IMAGE_TOO_LARGE` when a step would exceed the pixel limit.
+pub fn superimpose_v1(p: SuperimposeV1) -> Result<Output> {
+    let base = opaque_base(load("base_image", p.base_image)?);
+    let overlay = load("overlay_image", p.overlay_image)?;
+    let mask = match p.mask {
+        Some(m) => Some(load("mask", m)?),
+        None => None,
+    };
+    let s = V1Settings {
+        overlay_resize: p.overlay_resize,
+        resize_method: p.resize_method,
+        rescale_factor: p.rescale_factor,
+        width: p.width,
+        height: p.height,
+        x_offset: p.x_offset,
+        y_offset: p.y_offset,
+        rotation: p.rotation,
+        opacity: p.opacity,
+    };
+    let image = composite_v1(base, &overlay, mask.as_ref(), &s)?;
+    Ok(Output { image, warnings: Vec::new() })
+}
+
+/// Superimpose v1's settings (everything but the images).
+#[derive(Debug, Clone)]
+pub struct V1Settings {
+    /// How the overlay is sized.
+    pub overlay_resize: OverlayResize,
+    /// The f32 resampler.
+    pub resize_method: resample::V1Method,
+    /// > 0, ≤ 16.
+    pub rescale_factor: f64,
+    /// Target width for the width/height mode.
+    pub width: u32,
+    /// Target height for the width/height mode.
+    pub height: u32,
+    /// Overlay top-left x in base pixels (may be negative).
+    pub x_offset: i64,
+    /// Overlay top-left y in base pixels (may be negative).
+    pub y_offset: i64,
+    /// Degrees, counter-clockwise.
+    pub rotation: i64,
+    /// 0–1.
+    pub opacity: f64,
+}
+
+/// The v1 overlay's target size (SPEC 3.2 step 2), or `None` for `"None"`.
+pub fn v1_target_size(bw: u32, bh: u32, w: u32, h: u32, s: &V1Settings) -> Result<Option<(u32, u32)>> {
+    let size = match s.overlay_resize {
+        OverlayResize::None => return Ok(None),
+        OverlayResize::Fit => {
+            let r = (bh as f64 / h as f64).min(bw as f64 / w as f64);
+            let fw = round_half_even(w as f64 * r);
+            let fh = round_half_even(h as f64 * r);
+            if fw < 1.0 || fh < 1.0 {
+                return Err(Error::param(
+                    ErrorCode::Dimensions,
+                    "overlay_resize",
+                    format!("`Fit` makes the {w}×{h} overlay {fw}×{fh} px on a {bw}×{bh} base"),
+                ));
+            }
+            (fw as u32, fh as u32)
+        }
+        OverlayResize::RescaleFactor => (
+            scaled_side("rescale_factor", w, s.rescale_factor)?,
+            scaled_side("rescale_factor", h, s.rescale_factor)?,
+        ),
+        OverlayResize::WidthHeight => (s.width, s.height),
+    };
+    checked_size("overlay_resize", size.0, size.1).map(Some)
+}
+
+/// Prepare the v1 overlay: RGB resampled, alpha A (mask luminance, else the overlay's alpha)
+/// resized with bicubic when needed, rotated with nearest, opacity applied (SPEC 3.2 steps 1–6).
+pub fn prepare_overlay_v1(
+    bw: u32,
+    bh: u32,
+    overlay: &RgbaImage,
+    mask: Option<&RgbaImage>,
+    s: &V1Settings,
+) -> Result<RgbaImage> {
+    let (w, h) = (overlay.width(), overlay.height());
+    let alpha = match mask {
+        Some(m) => GrayImage::luminance_of(m),
+        None => overlay.channel(3),
+    };
+    let mut ov = match v1_target_size(bw, bh, w, h, s)? {
+        None => overlay.clone(),
+        Some((tw, th)) => resample::resize_v1(overlay, tw, th, s.resize_method)?,
+    };
+    let alpha = if (alpha.width(), alpha.height()) != (ov.width(), ov.height()) {
+        resample::resize(&alpha, ov.width(), ov.height(), Filter::Bicubic)?
+    } else {
+        alpha
+    };
+    put_alpha(&mut ov, &alpha)?;
+    if s.rotation.rem_euclid(360) != 0 {
+        ov = rotate::rotate(&ov, s.rotation as f64, Sampler::Nearest)?;
+    }
+    if s.opacity < 1.0 {
+        for p in ov.data_mut().chunks_exact_mut(4) {
+            p[3] = (p[3] as f64 * s.opacity).trunc() as u8;
+        }
+    }
+    Ok(ov)
+}
+
+/// SPEC 3.2 on decoded images: `base` is consumed and returned composited.
+///
+/// # Errors
+/// As [`superimpose_v1`], without the loading errors.
+pub fn composite_v1(
+    base: RgbaImage,
+    overlay: &RgbaImage,
+    mask: Option<&RgbaImage>,
+    s: &V1Settings,
+) -> Result<RgbaImage> {
+    if !(0.0..=1.0).contains(&s.opacity) {
+        return Err(Error::range("opacity", format!("`opacity` must be in 0–1; got {}", s.opacity)));
+    }
+    let mut base = opaque_base(base);
+    let ov = prepare_overlay_v1(base.width(), base.height(), overlay, mask, s)?;
+    blend::mix_at(&mut base, &ov, s.x_offset, s.y_offset);
+    Ok(base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_half_even_ties() {
+        assert_eq!(round_half_even(0.5), 0.0);
+        assert_eq!(round_half_even(1.5), 2.0);
+        assert_eq!(round_half_even(2.5), 2.0);
+        assert_eq!(round_half_even(2.4999), 2.0);
+        assert_eq!(round_half_even(3.7), 4.0);
+    }
+
+    #[test]
+    fn placement_truncates_toward_zero() {
+        // 0.5·W − w/2 = −3.7 → −3 (toward zero), not −4.
+        assert_eq!(v2_placement(10, 10, 17, 2, 15, 50).0, -7); // 1.5 − 8.5 = −7
+        assert_eq!(v2_placement(10, 10, 27, 2, 98, 50).0, -3); // 9.8 − 13.5 = −3.7 → −3
+        assert_eq!(v2_placement(640, 427, 154, 154, 50, 65), (243, 200)); // 277.55 − 77
+    }
+}

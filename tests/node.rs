@@ -9,7 +9,10 @@ use wasm_bindgen_test::*;
 fn built_with_simd128() {
     // The whole point of the build: `.cargo/config.toml` must have put +simd128 in force.
     let compiled_with_simd128 = cfg!(target_feature = "simd128");
-    assert!(compiled_with_simd128, "built without +simd128 (is RUSTFLAGS set in the environment?)");
+    assert!(
+        compiled_with_simd128,
+        "built without +simd128 (is RUSTFLAGS set in the environment?)"
+    );
     assert_eq!(superimpose_wasm::simd::backend().as_str(), "simd128");
 }
 

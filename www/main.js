@@ -1,10 +1,335 @@
-import { version, kernelBackend, blendModes } from "../pkg/index.js";
+// The demo editor: every Superimpose v1/v2 parameter, live re-render in a worker pool, drag/scroll
+// on the preview, blend-mode gallery, exports. Uses only the package's public API.
+import { decode, kernelBackend, version, blendModes, ImageResult } from "../pkg/index.js";
+import { createWorkerPool } from "../pkg/pool.js";
 
-const status = document.getElementById("status");
-try {
-  status.textContent = `superimpose-wasm ${await version()} loaded: ${await kernelBackend()} kernels, ${
-    (await blendModes()).length
-  } blend modes.`;
-} catch (e) {
-  status.textContent = `Failed to load: ${e.code ?? ""} ${e.message}`;
+const $ = (id) => document.getElementById(id);
+const view = $("view");
+const ctx = view.getContext("2d");
+const state = { op: "v2", base: null, overlay: null, mask: null, sampleMask: null, last: null };
+const pool = createWorkerPool({ size: 2 });
+window.__demo = { state, pool }; // for the end-to-end tests
+
+function showError(e) {
+  const box = $("error");
+  if (!e) {
+    box.hidden = true;
+    return;
+  }
+  box.hidden = false;
+  box.textContent = `${e.code ?? "ERROR"}${e.param ? ` (${e.param})` : ""}: ${e.message}`;
 }
+
+async function bytesToDataUri(bytes, type) {
+  const blob = new Blob([bytes], { type });
+  return new Promise((ok) => {
+    const r = new FileReader();
+    r.onload = () => ok(r.result);
+    r.readAsDataURL(blob);
+  });
+}
+
+// An image slot: pixels for local rendering, and a data: URI for the copy-as-JSON body.
+async function loadImage(blobOrUrl) {
+  let blob = blobOrUrl;
+  if (typeof blobOrUrl === "string") {
+    const res = await fetch(blobOrUrl);
+    if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status} for ${blobOrUrl}`), { code: "E_IMAGE_FETCH" });
+    blob = await res.blob();
+  }
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  const pixels = await decode(bytes);
+  return { pixels, dataUri: await bytesToDataUri(bytes, blob.type || "image/png") };
+}
+
+function num(id) {
+  return Number($(id).value);
+}
+
+function body() {
+  const mask = $("use-sample-mask").checked ? state.sampleMask : state.mask;
+  if (state.op === "v2") {
+    return {
+      base_image: state.base.pixels,
+      overlay_image: state.overlay.pixels,
+      ...(mask ? { mask: mask.pixels } : {}),
+      bg_remove_model: $("bg_remove_model").value,
+      blend_mode: $("blend_mode").value,
+      opacity: num("opacity"),
+      rescale_factor: num("rescale_factor"),
+      resize_method: $("resize_method").value,
+      rotation: num("rotation"),
+      mirror: $("mirror").value,
+      x_percent: num("x_percent"),
+      y_percent: num("y_percent"),
+      ...($("scale_filter").value !== "resize_method" ? { scale_filter: $("scale_filter").value } : {}),
+      ...(num("seed") ? { seed: num("seed") } : {}),
+    };
+  }
+  return {
+    base_image: state.base.pixels,
+    overlay_image: state.overlay.pixels,
+    ...(mask ? { mask: mask.pixels } : {}),
+    overlay_resize: $("overlay_resize").value,
+    resize_method: $("v1_resize_method").value,
+    rescale_factor: num("v1_rescale_factor"),
+    width: num("v1_width"),
+    height: num("v1_height"),
+    x_offset: num("x_offset"),
+    y_offset: num("y_offset"),
+    rotation: num("v1_rotation"),
+    opacity: num("v1_opacity"),
+  };
+}
+
+// Live rendering without a backlog: at most one render in flight, the latest state wins.
+let inflight = false;
+let dirty = false;
+const times = [];
+async function render() {
+  if (!state.base || !state.overlay) return;
+  if (inflight) {
+    dirty = true;
+    return;
+  }
+  inflight = true;
+  dirty = false;
+  const b = body();
+  const t0 = performance.now();
+  try {
+    const r = state.op === "v2" ? await pool.superimposeV2(b) : await pool.superimpose(b);
+    const total = performance.now() - t0;
+    if (view.width !== r.width || view.height !== r.height) {
+      view.width = r.width;
+      view.height = r.height;
+    }
+    ctx.putImageData(r.imageData, 0, 0);
+    state.last = { result: r, body: b };
+    times.push(r.ms);
+    if (times.length > 30) times.shift();
+    const median = [...times].sort((x, y) => x - y)[times.length >> 1];
+    $("timing").textContent = `render ${r.ms.toFixed(1)} ms in worker (median ${median.toFixed(1)} ms, ${total.toFixed(1)} ms round trip)`;
+    $("size").textContent = `${r.width}×${r.height}`;
+    showError(r.warnings.length ? { code: "NOTE", message: r.warnings.join("\n") } : null);
+    view.dataset.renders = String(Number(view.dataset.renders ?? 0) + 1);
+  } catch (e) {
+    showError(e);
+  } finally {
+    inflight = false;
+    if (dirty) render();
+    else scheduleGallery();
+  }
+}
+
+// Blend-mode gallery: the current composite in every mode, on thumbnails.
+let galleryTimer = 0;
+let galleryGen = 0;
+function scheduleGallery() {
+  clearTimeout(galleryTimer);
+  galleryTimer = setTimeout(renderGallery, 150);
+}
+async function renderGallery() {
+  if (state.op !== "v2" || !state.last) return;
+  const gen = ++galleryGen;
+  const scale = 120 / state.base.pixels.width;
+  const thumbBase = await pool.resize(state.base.pixels, {
+    width: 120, height: Math.max(1, Math.round(state.base.pixels.height * scale)), filter: "bilinear",
+  });
+  for (const btn of $("gallery").children) {
+    if (gen !== galleryGen) return;
+    const b = { ...state.last.body, base_image: thumbBase.imageData, blend_mode: btn.dataset.mode };
+    b.rescale_factor = Math.max(0.01, b.rescale_factor * scale);
+    try {
+      const r = await pool.superimposeV2(b);
+      const c = btn.querySelector("canvas");
+      c.width = r.width;
+      c.height = r.height;
+      c.getContext("2d").putImageData(r.imageData, 0, 0);
+    } catch {
+      /* a thumbnail that cannot render (e.g. a 0-px overlay) stays as it was */
+    }
+  }
+}
+
+function selectMode(mode) {
+  $("blend_mode").value = mode;
+  for (const b of $("gallery").children) b.setAttribute("aria-selected", String(b.dataset.mode === mode));
+  render();
+}
+
+function wireOutputs() {
+  const pairs = [["opacity", "opacity-out"], ["rescale_factor", "rescale-out"], ["rotation", "rotation-out"],
+    ["x_percent", "x-out"], ["y_percent", "y-out"], ["v1_rescale_factor", "v1-rescale-out"],
+    ["v1_rotation", "v1-rotation-out"], ["v1_opacity", "v1-opacity-out"]];
+  for (const [input, out] of pairs) {
+    const sync = () => ($(out).value = $(input).value);
+    $(input).addEventListener("input", sync);
+    sync();
+  }
+}
+
+function download(blob, name) {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+function jsonBody() {
+  const b = { ...state.last.body };
+  b.base_image = state.base.dataUri;
+  b.overlay_image = state.overlay.dataUri;
+  const mask = $("use-sample-mask").checked ? state.sampleMask : state.mask;
+  if (mask) b.mask = mask.dataUri;
+  return b;
+}
+
+function setOverlayPosition(clientX, clientY) {
+  const r = view.getBoundingClientRect();
+  const fx = Math.min(1, Math.max(0, (clientX - r.left) / r.width));
+  const fy = Math.min(1, Math.max(0, (clientY - r.top) / r.height));
+  if (state.op === "v2") {
+    $("x_percent").value = Math.round(fx * 100);
+    $("y_percent").value = Math.round(fy * 100);
+    $("x_percent").dispatchEvent(new Event("input"));
+    $("y_percent").dispatchEvent(new Event("input"));
+  } else {
+    const ow = state.overlay.pixels.width * num("v1_rescale_factor");
+    const oh = state.overlay.pixels.height * num("v1_rescale_factor");
+    $("x_offset").value = Math.round(fx * view.width - ow / 2);
+    $("y_offset").value = Math.round(fy * view.height - oh / 2);
+  }
+  render();
+}
+
+function wireCanvas() {
+  let dragging = false;
+  view.addEventListener("pointerdown", (e) => {
+    dragging = true;
+    view.setPointerCapture(e.pointerId);
+    setOverlayPosition(e.clientX, e.clientY);
+  });
+  view.addEventListener("pointermove", (e) => dragging && setOverlayPosition(e.clientX, e.clientY));
+  view.addEventListener("pointerup", () => (dragging = false));
+  view.addEventListener("wheel", (e) => {
+    e.preventDefault();
+    const id = state.op === "v2" ? "rescale_factor" : "v1_rescale_factor";
+    const v = num(id) * Math.pow(1.1, -Math.sign(e.deltaY));
+    $(id).value = Math.min(Number($(id).max), Math.max(Number($(id).min), v)).toFixed(2);
+    $(id).dispatchEvent(new Event("input"));
+    render();
+  }, { passive: false });
+  view.addEventListener("keydown", (e) => {
+    const d = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[e.key];
+    if (!d) return;
+    e.preventDefault();
+    if (state.op === "v2") {
+      $("x_percent").value = num("x_percent") + d[0];
+      $("y_percent").value = num("y_percent") + d[1];
+      $("x_percent").dispatchEvent(new Event("input"));
+      $("y_percent").dispatchEvent(new Event("input"));
+    } else {
+      $("x_offset").value = num("x_offset") + d[0] * 5;
+      $("y_offset").value = num("y_offset") + d[1] * 5;
+    }
+    render();
+  });
+  view.addEventListener("dragover", (e) => e.preventDefault());
+  view.addEventListener("drop", async (e) => {
+    e.preventDefault();
+    const file = e.dataTransfer.files[0];
+    if (!file) return;
+    try {
+      state[e.shiftKey ? "base" : "overlay"] = await loadImage(file);
+      render();
+    } catch (err) {
+      showError(err);
+    }
+  });
+}
+
+async function main() {
+  const modes = await blendModes();
+  for (const m of modes) {
+    $("blend_mode").append(new Option(m, m, m === "multiply", m === "multiply"));
+    const btn = document.createElement("button");
+    btn.dataset.mode = m;
+    btn.setAttribute("role", "option");
+    btn.setAttribute("aria-selected", String(m === "multiply"));
+    btn.innerHTML = `<canvas width="120" height="80" aria-hidden="true"></canvas><span></span>`;
+    btn.querySelector("span").textContent = m;
+    btn.addEventListener("click", () => selectMode(m));
+    $("gallery").append(btn);
+  }
+  wireOutputs();
+  wireCanvas();
+  for (const el of document.querySelectorAll(".panel select, .panel input[type=range], .panel input[type=number], .panel input[type=checkbox]")) {
+    el.addEventListener("input", () => {
+      if (el.id === "blend_mode") selectMode(el.value);
+      else render();
+    });
+  }
+  for (const r of document.querySelectorAll("input[name=op]")) {
+    r.addEventListener("change", () => {
+      state.op = r.value;
+      $("params-v2").hidden = state.op !== "v2";
+      $("params-v1").hidden = state.op !== "v1";
+      render();
+    });
+  }
+  for (const [id, slot] of [["file-base", "base"], ["file-overlay", "overlay"], ["file-mask", "mask"]]) {
+    $(id).addEventListener("change", async () => {
+      try {
+        if ($(id).files[0]) state[slot] = await loadImage($(id).files[0]);
+        render();
+      } catch (e) {
+        showError(e);
+      }
+    });
+  }
+  $("url-overlay").addEventListener("change", async () => {
+    try {
+      state.overlay = await loadImage($("url-overlay").value);
+      render();
+    } catch (e) {
+      showError(e);
+    }
+  });
+  for (const f of ["png", "jpeg", "webp"]) {
+    $(`dl-${f}`).addEventListener("click", async () => {
+      if (!state.last) return;
+      const r = new ImageResult(state.last.result.imageData);
+      download(await r.toBlob({ format: f, quality: 90 }), `superimpose.${f === "jpeg" ? "jpg" : f}`);
+    });
+  }
+  $("copy-json").addEventListener("click", async () => {
+    await navigator.clipboard?.writeText(JSON.stringify(jsonBody(), null, 2)).catch(() => {});
+    $("status").textContent = "Request body copied (it runs locally and on Segmind's API).";
+  });
+  $("copy-code").addEventListener("click", async () => {
+    const b = jsonBody();
+    for (const k of ["base_image", "overlay_image", "mask"]) if (b[k]) b[k] = `<${k}: URL, Blob, ImageData…>`;
+    const fn = state.op === "v2" ? "superimposeV2" : "superimpose";
+    const code = `import { ${fn} } from "superimpose-wasm";\n\nconst result = await ${fn}(${JSON.stringify(b, null, 2)});\nconst png = await result.toBlob({ format: "png" });\n`;
+    await navigator.clipboard?.writeText(code).catch(() => {});
+    $("status").textContent = "Code snippet copied.";
+  });
+
+  try {
+    [state.base, state.overlay, state.sampleMask] = await Promise.all([
+      loadImage("./samples/base.jpg"), loadImage("./samples/overlay.png"), loadImage("./samples/mask.png"),
+    ]);
+  } catch (e) {
+    showError(e);
+  }
+  $("kernels").textContent = await kernelBackend();
+  $("status").textContent = `superimpose-wasm ${await version()} · ${modes.length} blend modes · rendering in ${pool.size} worker(s) · WebGPU: ${
+    navigator.gpu ? "available (GPU backend not in this build yet)" : "not available in this browser"}`;
+  await render();
+}
+
+main().catch((e) => {
+  showError(e);
+  $("status").textContent = "The demo failed to start.";
+});

@@ -56,3 +56,287 @@ pub fn blend_modes() -> Vec<String> {
         .map(|m| m.as_str().to_string())
         .collect()
 }
+
+// ---------------------------------------------------------------------------------------------
+// Images across the boundary
+
+use crate::error::{ErrorCode, Result};
+use crate::image::RgbaImage;
+use js_sys::{Object, Reflect, Uint8Array, Uint8ClampedArray};
+use wasm_bindgen::JsCast;
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn int_prop(obj: &JsValue, what: &str, key: &str) -> Result<u32> {
+    let v = get(obj, key);
+    match v.as_f64() {
+        Some(n) if n.is_finite() && n.fract() == 0.0 && (1.0..=u32::MAX as f64).contains(&n) => {
+            Ok(n as u32)
+        }
+        Some(n) => Err(Error::param(
+            ErrorCode::Dimensions,
+            what,
+            format!("`{what}.{key}` must be a whole number of pixels ≥ 1; got {n}"),
+        )),
+        None => Err(Error::param(
+            ErrorCode::ImageInput,
+            what,
+            format!("`{what}` must be an ImageData-like object {{width, height, data}}; `{key}` is missing"),
+        )),
+    }
+}
+
+/// An ImageData-shaped JS object (`{width, height, data}` with RGBA `Uint8Array` or
+/// `Uint8ClampedArray` data) → an owned image. Sizes are checked before anything is copied.
+fn image_from_js(what: &str, v: &JsValue) -> Result<RgbaImage> {
+    if !v.is_object() {
+        return Err(Error::param(
+            ErrorCode::ImageInput,
+            what,
+            format!("`{what}` must be an ImageData-like object {{width, height, data}}"),
+        ));
+    }
+    let w = int_prop(v, what, "width")?;
+    let h = int_prop(v, what, "height")?;
+    crate::image::check_dimensions(w, h)?;
+    let data = get(v, "data");
+    let expected = w as u64 * h as u64 * 4;
+    let bytes = if let Some(a) = data.dyn_ref::<Uint8ClampedArray>() {
+        check_len(what, w, h, expected, a.length())?;
+        a.to_vec()
+    } else if let Some(a) = data.dyn_ref::<Uint8Array>() {
+        check_len(what, w, h, expected, a.length())?;
+        a.to_vec()
+    } else {
+        return Err(Error::param(
+            ErrorCode::ImageInput,
+            what,
+            format!("`{what}.data` must be a Uint8ClampedArray or Uint8Array of RGBA bytes"),
+        ));
+    };
+    RgbaImage::from_vec(w, h, bytes)
+}
+
+fn check_len(what: &str, w: u32, h: u32, expected: u64, got: u32) -> Result<()> {
+    if u64::from(got) != expected {
+        return Err(Error::param(
+            ErrorCode::BufferSize,
+            what,
+            format!("`{what}.data` of a {w}×{h} RGBA image must be {expected} bytes; got {got}"),
+        ));
+    }
+    Ok(())
+}
+
+/// An image → a real `ImageData` where the global exists (browsers, workers), else a plain
+/// `{width, height, data: Uint8ClampedArray}` object (Node).
+fn image_to_js(img: &RgbaImage) -> JsValue {
+    let has_image_data = Reflect::has(&js_sys::global(), &JsValue::from_str("ImageData")).unwrap_or(false);
+    if has_image_data {
+        if let Ok(d) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
+            wasm_bindgen::Clamped(img.data()),
+            img.width(),
+            img.height(),
+        ) {
+            return d.into();
+        }
+    }
+    let obj = Object::new();
+    let data = Uint8ClampedArray::new_with_length(img.data().len() as u32);
+    data.copy_from(img.data());
+    let _ = Reflect::set(&obj, &"width".into(), &img.width().into());
+    let _ = Reflect::set(&obj, &"height".into(), &img.height().into());
+    let _ = Reflect::set(&obj, &"data".into(), &data);
+    obj.into()
+}
+
+/// A JS request body → the JSON map the parsers take, plus the image fields that were already
+/// pixels. NaN/±Infinity are refused here (JSON cannot carry them, so they would turn into null).
+fn body_from_js(
+    body: &JsValue,
+    image_fields: &[&str],
+) -> Result<(serde_json::Map<String, serde_json::Value>, Vec<(String, RgbaImage)>)> {
+    if !body.is_object() || js_sys::Array::is_array(body) {
+        return Err(Error::param(ErrorCode::ParamType, "body", "the request body must be an object"));
+    }
+    let mut map = serde_json::Map::new();
+    let mut pixels = Vec::new();
+    for key in Object::keys(body.unchecked_ref::<Object>()).iter() {
+        let Some(key) = key.as_string() else { continue };
+        let v = get(body, &key);
+        if v.is_undefined() {
+            continue;
+        }
+        if image_fields.contains(&key.as_str()) && v.is_object() {
+            pixels.push((key.clone(), image_from_js(&key, &v)?));
+            continue;
+        }
+        if let Some(n) = v.as_f64() {
+            if !n.is_finite() {
+                return Err(Error::range(&key, format!("`{key}` must be a finite number; got {n}")));
+            }
+        }
+        let json: serde_json::Value = serde_wasm_bindgen::from_value(v).map_err(|e| {
+            Error::param(ErrorCode::ParamType, &key, format!("`{key}` is not a JSON value: {e}"))
+        })?;
+        map.insert(key, json);
+    }
+    Ok((map, pixels))
+}
+
+fn opts_get(opts: &JsValue, key: &str) -> Option<JsValue> {
+    if opts.is_object() {
+        let v = get(opts, key);
+        (!v.is_undefined() && !v.is_null()).then_some(v)
+    } else {
+        None
+    }
+}
+
+fn opt_string(opts: &JsValue, key: &str) -> Result<Option<String>> {
+    match opts_get(opts, key) {
+        None => Ok(None),
+        Some(v) => v.as_string().map(Some).ok_or_else(|| {
+            Error::param(ErrorCode::ParamType, key, format!("`{key}` must be a string"))
+        }),
+    }
+}
+
+fn opt_number(opts: &JsValue, key: &str) -> Result<Option<f64>> {
+    match opts_get(opts, key) {
+        None => Ok(None),
+        Some(v) => match v.as_f64() {
+            Some(n) if n.is_finite() => Ok(Some(n)),
+            Some(n) => Err(Error::range(key, format!("`{key}` must be a finite number; got {n}"))),
+            None => Err(Error::param(ErrorCode::ParamType, key, format!("`{key}` must be a number"))),
+        },
+    }
+}
+
+fn opt_u32(opts: &JsValue, key: &str) -> Result<Option<u32>> {
+    match opt_number(opts, key)? {
+        None => Ok(None),
+        Some(n) if n.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&n) => Ok(Some(n as u32)),
+        Some(n) => Err(Error::range(key, format!("`{key}` must be a whole number ≥ 0; got {n}"))),
+    }
+}
+
+fn finish(out: crate::pipeline::Output, base64: bool) -> Result<JsValue> {
+    if base64 {
+        let png = crate::codec::encode(&out.image, crate::codec::Format::Png, None)?;
+        return Ok(JsValue::from_str(&crate::codec::to_base64(&png)));
+    }
+    let js = image_to_js(&out.image);
+    let warnings: js_sys::Array = out.warnings.iter().map(|w| JsValue::from_str(w)).collect();
+    let _ = Reflect::set(&js, &"warnings".into(), &warnings);
+    Ok(js)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Operations
+
+const V2_IMAGES: &[&str] = &["base_image", "overlay_image", "mask"];
+
+/// Superimpose v2 (SPEC 2): the API's JSON body, with image fields as data: URIs, raw base64 or
+/// ImageData-like objects. Returns an ImageData-shaped object (with `warnings`), or the PNG as
+/// base64 text when `base64: true`.
+#[wasm_bindgen(js_name = superimposeV2)]
+pub fn superimpose_v2_js(body: JsValue) -> std::result::Result<JsValue, JsValue> {
+    let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
+    let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
+    let base64 = p.base64;
+    Ok(finish(crate::pipeline::superimpose_v2(p)?, base64)?)
+}
+
+/// Superimpose v1 (SPEC 3): as [`superimpose_v2_js`] with the v1 body.
+#[wasm_bindgen(js_name = superimpose)]
+pub fn superimpose_v1_js(body: JsValue) -> std::result::Result<JsValue, JsValue> {
+    let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
+    let p = crate::params::SuperimposeV1::from_json(&map, pixels)?;
+    let base64 = p.base64;
+    Ok(finish(crate::pipeline::superimpose_v1(p)?, base64)?)
+}
+
+/// Resize an RGBA image like Pillow's `Image.resize` on RGBA (premultiplied; `filter` one of
+/// `"nearest"`, `"box"`, `"bilinear"`, `"bicubic"` (default), `"lanczos"`).
+#[wasm_bindgen]
+pub fn resize(img: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsValue> {
+    let src = image_from_js("image", &img)?;
+    let width = opt_u32(&opts, "width")?.unwrap_or(src.width());
+    let height = opt_u32(&opts, "height")?.unwrap_or(src.height());
+    let filter = match opt_string(&opts, "filter")? {
+        Some(f) => crate::resample::Filter::parse("filter", &f)?,
+        None => crate::resample::Filter::Bicubic,
+    };
+    let out = crate::resample::resize_premultiplied(&src, width, height, filter)?;
+    Ok(image_to_js(&out))
+}
+
+/// Rotate an RGBA image counter-clockwise by `degrees` with an expanded canvas, like Pillow's
+/// `rotate(degrees, resample, expand=True)` (`sampler`: `"nearest"` (default), `"bilinear"`,
+/// `"bicubic"`).
+#[wasm_bindgen]
+pub fn rotate(img: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsValue> {
+    let src = image_from_js("image", &img)?;
+    let degrees = opt_number(&opts, "degrees")?.unwrap_or(0.0);
+    let sampler = match opt_string(&opts, "sampler")? {
+        Some(s) => crate::rotate::Sampler::parse("sampler", &s)?,
+        None => crate::rotate::Sampler::Nearest,
+    };
+    Ok(image_to_js(&crate::rotate::rotate_premultiplied(&src, degrees, sampler)?))
+}
+
+/// Blend `source` onto `base` (same size) with `mode` (default `"normal"`) at `opacity` 0–1
+/// (default 1); the source's alpha is the mask. `seed` makes `dissolve` reproducible.
+#[wasm_bindgen]
+pub fn blend(base: JsValue, source: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsValue> {
+    let b = image_from_js("base", &base)?;
+    let s = image_from_js("source", &source)?;
+    let mode = match opt_string(&opts, "mode")? {
+        Some(m) => crate::blend::BlendMode::parse("mode", &m)?,
+        None => crate::blend::BlendMode::Normal,
+    };
+    let opacity = opt_number(&opts, "opacity")?.unwrap_or(1.0);
+    let seed = opt_u32(&opts, "seed")?.unwrap_or(0);
+    Ok(image_to_js(&crate::blend::blend(&b, &s, mode, opacity, seed)?))
+}
+
+/// Decode PNG, JPEG or WebP bytes (EXIF orientation applied) to an ImageData-shaped RGBA image.
+#[wasm_bindgen]
+pub fn decode(bytes: &[u8]) -> std::result::Result<JsValue, JsValue> {
+    Ok(image_to_js(&crate::codec::decode(bytes)?))
+}
+
+/// Encode an RGBA image: `format` `"png"` (default), `"jpeg"` or `"webp"` (lossless);
+/// `quality` 1–100 for JPEG.
+#[wasm_bindgen]
+pub fn encode(img: JsValue, opts: JsValue) -> std::result::Result<Vec<u8>, JsValue> {
+    let src = image_from_js("image", &img)?;
+    let format = match opt_string(&opts, "format")? {
+        Some(f) => crate::codec::Format::parse(&f)?,
+        None => crate::codec::Format::Png,
+    };
+    let quality = match opt_u32(&opts, "quality")? {
+        Some(q) if (1..=100).contains(&q) => Some(q as u8),
+        Some(q) => return Err(Error::range("quality", format!("`quality` must be 1–100; got {q}")).into()),
+        None => None,
+    };
+    Ok(crate::codec::encode(&src, format, quality)?)
+}
+
+/// Set the pixel limit for every image the module accepts or creates (default 64 MP).
+#[wasm_bindgen(js_name = setMaxPixels)]
+pub fn set_max_pixels(limit: f64) -> std::result::Result<(), JsValue> {
+    if !(limit.is_finite() && limit >= 1.0 && limit.fract() == 0.0) {
+        return Err(Error::range("maxPixels", format!("`maxPixels` must be a whole number ≥ 1; got {limit}")).into());
+    }
+    Ok(crate::image::set_max_pixels(limit as u64)?)
+}
+
+/// The current pixel limit.
+#[wasm_bindgen(js_name = maxPixels)]
+pub fn max_pixels() -> f64 {
+    crate::image::max_pixels() as f64
+}

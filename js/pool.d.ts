@@ -1,0 +1,26 @@
+import type {
+  CallOptions, EncodeOptions, ImageInput, ImageResult, ResizeFilter, RotateSampler,
+  SuperimposeV1Body, SuperimposeV2Body, BlendMode, BlendModeAlias,
+} from "./index.js";
+
+/** An ImageResult that also says how long the worker took. */
+export interface PoolImageResult extends ImageResult {
+  /** Milliseconds spent inside the worker. */
+  ms: number;
+}
+
+export interface WorkerPool {
+  readonly size: number;
+  superimposeV2(body: SuperimposeV2Body, opts?: CallOptions): Promise<PoolImageResult>;
+  superimpose(body: SuperimposeV1Body, opts?: CallOptions): Promise<PoolImageResult>;
+  resize(image: ImageInput, opts: { width?: number; height?: number; filter?: ResizeFilter }, call?: CallOptions): Promise<PoolImageResult>;
+  rotate(image: ImageInput, opts: { degrees: number; sampler?: RotateSampler }, call?: CallOptions): Promise<PoolImageResult>;
+  blend(base: ImageInput, source: ImageInput, opts?: { mode?: BlendMode | BlendModeAlias; opacity?: number; seed?: number }, call?: CallOptions): Promise<PoolImageResult>;
+  encode(image: ImageInput, opts?: EncodeOptions, call?: CallOptions): Promise<Uint8Array>;
+  kernelBackend(): Promise<"simd128" | "scalar">;
+  /** Stop every worker; pending calls reject with E_ABORTED. */
+  terminate(): void;
+}
+
+/** Start a pool of workers (default size: hardware threads − 1, between 1 and 4… 8). */
+export function createWorkerPool(opts?: { size?: number; workerUrl?: string | URL }): WorkerPool;

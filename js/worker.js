@@ -1,0 +1,45 @@
+// superimpose-wasm worker entry: `new Worker(new URL("superimpose-wasm/worker", import.meta.url),
+// { type: "module" })`, or let createWorkerPool() (superimpose-wasm/pool) start them for you.
+// Messages: {id, op, args} → {id, ok: true, value} | {id, ok: false, error}. Output pixels are
+// transferred (zero-copy) back to the caller.
+import * as api from "./index.js";
+
+const OPS = new Set(["superimposeV2", "superimpose", "resize", "rotate", "blend", "decode", "encode",
+  "blendModes", "version", "kernelBackend", "setMaxPixels"]);
+
+function serialiseError(e) {
+  return {
+    name: e?.name ?? "Error",
+    message: e?.message ?? String(e),
+    code: e?.code ?? "E_INTERNAL",
+    param: e?.param,
+    status: e?.status,
+    requestId: e?.requestId,
+  };
+}
+
+self.onmessage = async ({ data }) => {
+  const { id, op, args = [] } = data ?? {};
+  try {
+    if (!OPS.has(op)) throw Object.assign(new Error(`unknown worker op ${op}`), { code: "E_UNSUPPORTED" });
+    const t0 = performance.now();
+    const value = await api[op](...args);
+    const ms = performance.now() - t0;
+    if (value instanceof api.ImageResult) {
+      const { width, height, data: px } = value.imageData;
+      self.postMessage(
+        { id, ok: true, value: { kind: "image", width, height, data: px, warnings: value.warnings, ms } },
+        [px.buffer],
+      );
+    } else if (value instanceof Uint8Array) {
+      self.postMessage({ id, ok: true, value: { kind: "bytes", data: value, ms } }, [value.buffer]);
+    } else if (value && typeof value === "object" && "data" in value && "width" in value) {
+      const { width, height, data: px } = value;
+      self.postMessage({ id, ok: true, value: { kind: "image", width, height, data: px, warnings: [], ms } }, [px.buffer]);
+    } else {
+      self.postMessage({ id, ok: true, value: { kind: "value", value, ms } });
+    }
+  } catch (e) {
+    self.postMessage({ id, ok: false, error: serialiseError(e) });
+  }
+};

@@ -1,0 +1,41 @@
+// Compiled with `tsc --noEmit` by tests/js/types.test.mjs: the declarations must accept real
+// usage and reject wrong option values.
+import {
+  superimposeV2, superimpose, resize, rotate, blend, blendModes, type ImageResult,
+  type SuperimposeError, type ErrorCode,
+} from "superimpose-wasm";
+
+async function main(file: File, canvas: HTMLCanvasElement) {
+  const r: ImageResult = await superimposeV2({
+    base_image: file,
+    overlay_image: canvas,
+    blend_mode: "soft light",
+    opacity: 90,
+    rescale_factor: 0.4,
+    resize_method: "lanczos",
+    mirror: "horizontal",
+    x_percent: 50,
+    y_percent: 65,
+    bg_remove_model: "None",
+  });
+  const blob: Blob = await r.toBlob({ format: "webp" });
+  const b64: string = await superimposeV2({ base_image: "data:...", overlay_image: "x", base64: true });
+  await superimpose({ base_image: r.imageData, overlay_image: blob, overlay_resize: "Fit", opacity: 0.5 });
+  await resize(r.imageData, { width: 10, height: 10, filter: "lanczos" });
+  await rotate(r.imageData, { degrees: 30, sampler: "bicubic" });
+  await blend(r.imageData, r.imageData, { mode: "soft-light", opacity: 0.5, seed: 1 });
+  const modes: string[] = await blendModes();
+  try {
+    // @ts-expect-error: not a blend mode
+    await superimposeV2({ base_image: file, overlay_image: file, blend_mode: "Soft Light" });
+    // @ts-expect-error: not a resize method
+    await superimposeV2({ base_image: file, overlay_image: file, resize_method: "cubic" });
+    // @ts-expect-error: overlay_image is required
+    await superimposeV2({ base_image: file });
+  } catch (e) {
+    const err = e as SuperimposeError;
+    const code: ErrorCode = err.code;
+    console.log(code, err.param, b64, modes);
+  }
+}
+void main;
