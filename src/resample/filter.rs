@@ -202,11 +202,16 @@ mod tests {
 
     #[test]
     fn bilinear_halving_is_half_half() {
+        // 2 → 1: scale 2, support 2, centre 1.0, window [trunc(−0.5), min(2, trunc(3.5))) = [0, 2);
+        // K((0 − 1 + 0.5)/2) = K((1 − 1 + 0.5)/2) = 0.75 → normalised 0.5 each = 2²¹.
+        let c = coefficients(2, 1, Filter::Bilinear).unwrap();
+        assert_eq!(c.bounds[0], (0, 2));
+        assert_eq!(c.taps(0).1, &[1 << 21, 1 << 21]);
+        // 4 → 2, output 0: centre 1.0, window [0, 3), raw weights 0.75, 0.75, 0.25 (sum 1.75):
+        // 3/7·2²² = 1797558.86 → 1797559, 1/7·2²² = 599186.29 → 599186.
         let c = coefficients(4, 2, Filter::Bilinear).unwrap();
-        // scale 2, support 2: output 0 centred at 1.0 reads 0..3 with weights 0.25,0.5,0.25.
         assert_eq!(c.bounds[0], (0, 3));
-        let (_, k) = c.taps(0);
-        assert_eq!(k, &[1 << 20, 1 << 21, 1 << 20]);
+        assert_eq!(c.taps(0).1, &[1797559, 1797559, 599186]);
     }
 
     #[test]
