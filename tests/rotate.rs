@@ -84,7 +84,9 @@ fn errors() {
     }
     // 1 × 60M fits the 64 MP limit; a 45° rotation of it does not.
     assert_eq!(
-        rotate::rotated_size(1, 60_000_000, 45.0).unwrap_err().code(),
+        rotate::rotated_size(1, 60_000_000, 45.0)
+            .unwrap_err()
+            .code(),
         ErrorCode::ImageTooLarge
     );
 }
