@@ -123,8 +123,8 @@ fn nearest_scale<const C: usize>(src: &Image<C>, dst: &mut Image<C>, m: &[f64; 6
         let yi = coord(yo);
         if yi >= 0 && yi < sh {
             let base = yi as usize * sw as usize;
-            for x in xmin..xmax {
-                copy_px::<C>(row, x * C, s, (base + xintab[x]) * C);
+            for (x, &xin) in xintab.iter().enumerate().take(xmax).skip(xmin) {
+                copy_px::<C>(row, x * C, s, (base + xin) * C);
             }
         }
         yo += m[4];
