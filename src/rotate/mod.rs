@@ -11,6 +11,7 @@
 mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128;
+mod trig;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::image::{check_dimensions, Image, RgbaImage};
@@ -145,9 +146,11 @@ fn plan(width: u32, height: u32, degrees: f64) -> Result<Plan> {
     }
     // `angle = -math.radians(angle)`: radians first (x · (π/180)), then the negation.
     let phi = -(theta * (std::f64::consts::PI / 180.0));
-    let a = round15(phi.cos())?;
-    let b = round15(phi.sin())?;
-    let d = round15(-phi.sin())?;
+    // Correctly rounded sin/cos (what glibc's libm, under CPython, returns), see `trig`.
+    let (sin, cos) = trig::sin_cos(phi);
+    let a = round15(cos)?;
+    let b = round15(sin)?;
+    let d = round15(-sin)?;
     let e = a;
     let (w, h) = (f64::from(width), f64::from(height));
     let (cx, cy) = (w / 2.0, h / 2.0);

@@ -123,8 +123,8 @@ fn nearest_scale<const C: usize>(src: &Image<C>, dst: &mut Image<C>, m: &[f64; 6
         let yi = coord(yo);
         if yi >= 0 && yi < sh {
             let base = yi as usize * sw as usize;
-            for x in xmin..xmax {
-                copy_px::<C>(row, x * C, s, (base + xintab[x]) * C);
+            for (x, &xin) in xintab.iter().enumerate().take(xmax).skip(xmin) {
+                copy_px::<C>(row, x * C, s, (base + xin) * C);
             }
         }
         yo += m[4];
@@ -194,12 +194,7 @@ pub(super) fn cubic(v1: f64, v2: f64, v3: f64, v4: f64, d: f64) -> f64 {
 /// The same cubic on integer samples: Pillow forms p1…p4 in `int` (exact) first.
 #[inline(always)]
 fn cubic_u8(v1: u8, v2: u8, v3: u8, v4: u8, d: f64) -> f64 {
-    let (v1, v2, v3, v4) = (
-        i32::from(v1),
-        i32::from(v2),
-        i32::from(v3),
-        i32::from(v4),
-    );
+    let (v1, v2, v3, v4) = (i32::from(v1), i32::from(v2), i32::from(v3), i32::from(v4));
     let p1 = f64::from(v2);
     let p2 = f64::from(-v1 + v3);
     let p3 = f64::from(2 * (v1 - v2) + v3 - v4);
@@ -260,7 +255,7 @@ pub(super) fn bicubic_px<const C: usize>(
 /// Walk every output pixel, compute its source point as `affine_transform` does, and call
 /// `sample` for the points inside the source (the others keep the zero fill).
 #[inline(always)]
-fn interpolate<const C: usize>(
+pub(super) fn interpolate<const C: usize>(
     src: &Image<C>,
     dst: &mut Image<C>,
     m: &[f64; 6],

@@ -1,0 +1,205 @@
+//! wasm `simd128` bilinear and bicubic kernels, bit-identical to `scalar.rs`.
+//!
+//! The walk over output pixels and the source-point arithmetic are shared with the scalar
+//! kernels; only the per-pixel sampling differs. Integer steps (Pillow forms the cubic's
+//! p1…p4 from `int` samples) run in `i32x4` across channels, where they are exact; every
+//! `double` step runs in `f64x2` with the scalar operation order, so each lane computes the
+//! very same IEEE-754 operations as the scalar reference.
+
+use super::scalar;
+use crate::image::Image;
+use core::arch::wasm32::*;
+
+/// The `C` bytes of one pixel widened to `i32x4` lanes (unused lanes 0).
+#[inline(always)]
+fn px<const C: usize>(s: &[u8], i: usize) -> v128 {
+    let mut w = 0u32;
+    for (k, &b) in s[i..i + C.min(4)].iter().enumerate() {
+        w |= u32::from(b) << (8 * k);
+    }
+    u32x4_extend_low_u16x8(u16x8_extend_low_u8x16(u32x4_splat(w)))
+}
+
+/// Lanes 2 and 3 of an `i32x4` as `f64x2`.
+#[inline(always)]
+fn high_f64(v: v128) -> v128 {
+    f64x2_convert_low_i32x4(i32x4_shuffle::<2, 3, 2, 3>(v, v))
+}
+
+/// `p1 + d·(p2 + d·(p3 + d·p4))` per lane.
+#[inline(always)]
+fn horner(p1: v128, p2: v128, p3: v128, p4: v128, d: v128) -> v128 {
+    f64x2_add(
+        p1,
+        f64x2_mul(
+            d,
+            f64x2_add(p2, f64x2_mul(d, f64x2_add(p3, f64x2_mul(d, p4)))),
+        ),
+    )
+}
+
+/// Pillow's `BICUBIC` on doubles, in its operation order, per lane.
+#[inline(always)]
+fn cubic_f64(v1: v128, v2: v128, v3: v128, v4: v128, d: v128) -> v128 {
+    let two = f64x2_splat(2.0);
+    let p2 = f64x2_add(f64x2_neg(v1), v3);
+    let p3 = f64x2_sub(f64x2_add(f64x2_mul(two, f64x2_sub(v1, v2)), v3), v4);
+    let p4 = f64x2_add(f64x2_sub(f64x2_add(f64x2_neg(v1), v2), v3), v4);
+    horner(v2, p2, p3, p4, d)
+}
+
+/// Write the low `C` lanes of two `f64x2` halves (channels 0–1, 2–3), clamped to [0, 255]
+/// and truncated: `bicubic_filter*`'s clamp-then-cast, and the plain cast of bilinear for
+/// values already in range.
+#[inline(always)]
+fn store<const C: usize>(lo: v128, hi: v128, out: &mut [u8]) {
+    let zero = f64x2_splat(0.0);
+    let max = f64x2_splat(255.0);
+    let clamp = |v: v128| f64x2_pmin(f64x2_pmax(v, zero), max);
+    let a = i32x4_trunc_sat_f64x2_zero(clamp(lo));
+    let b = i32x4_trunc_sat_f64x2_zero(clamp(hi));
+    let ab = i32x4_shuffle::<0, 1, 4, 5>(a, b);
+    let n16 = i16x8_narrow_i32x4(ab, ab);
+    let n8 = u8x16_narrow_i16x8(n16, n16);
+    let bytes = u32x4_extract_lane::<0>(n8).to_le_bytes();
+    out[..C].copy_from_slice(&bytes[..C]);
+}
+
+#[inline(always)]
+fn floor_split(u: f64, sw: usize) -> (isize, f64, impl Fn(isize) -> usize) {
+    let u = u - 0.5;
+    let f = u.floor();
+    let max = sw as isize - 1;
+    (f as isize, u - f, move |i: isize| i.clamp(0, max) as usize)
+}
+
+#[inline(always)]
+fn bilinear_px<const C: usize>(s: &[u8], sw: usize, sh: usize, u: f64, v: f64, out: &mut [u8]) {
+    if C == 1 || C > 4 {
+        return scalar::bilinear_px::<C>(s, sw, sh, u, v, out);
+    }
+    let (x, dx, cx) = floor_split(u, sw);
+    let (y, dy, cy) = floor_split(v, sh);
+    let (x0, x1) = (cx(x) * C, cx(x + 1) * C);
+    let (r0, r1) = (cy(y) * sw * C, cy(y + 1) * sw * C);
+    let dxv = f64x2_splat(dx);
+    let dyv = f64x2_splat(dy);
+    // `a + (b − a)·d`, (b − a) formed in int as Pillow does.
+    let row = |r: usize| {
+        let a = px::<C>(s, r + x0);
+        let b = px::<C>(s, r + x1);
+        let d = i32x4_sub(b, a);
+        (
+            f64x2_add(
+                f64x2_convert_low_i32x4(a),
+                f64x2_mul(f64x2_convert_low_i32x4(d), dxv),
+            ),
+            f64x2_add(high_f64(a), f64x2_mul(high_f64(d), dxv)),
+        )
+    };
+    let (l1, h1) = row(r0);
+    let (l2, h2) = row(r1);
+    let lo = f64x2_add(l1, f64x2_mul(f64x2_sub(l2, l1), dyv));
+    let hi = f64x2_add(h1, f64x2_mul(f64x2_sub(h2, h1), dyv));
+    store::<C>(lo, hi, out);
+}
+
+/// The exact integer p1…p4 of Pillow's horizontal cubic, from four `i32x4` samples.
+#[inline(always)]
+fn int_ps(v1: v128, v2: v128, v3: v128, v4: v128) -> [v128; 4] {
+    let p2 = i32x4_sub(v3, v1);
+    let p3 = i32x4_sub(i32x4_add(i32x4_shl(i32x4_sub(v1, v2), 1), v3), v4);
+    let p4 = i32x4_add(i32x4_sub(i32x4_sub(v2, v1), v3), v4);
+    [v2, p2, p3, p4]
+}
+
+#[inline(always)]
+fn bicubic_px<const C: usize>(s: &[u8], sw: usize, sh: usize, u: f64, v: f64, out: &mut [u8]) {
+    if C > 4 {
+        return scalar::bicubic_px::<C>(s, sw, sh, u, v, out);
+    }
+    let (x, dx, cx) = floor_split(u, sw);
+    let (y, dy, cy) = floor_split(v, sh);
+    let cols = [cx(x - 1) * C, cx(x) * C, cx(x + 1) * C, cx(x + 2) * C];
+    let rows = [
+        cy(y - 1) * sw * C,
+        cy(y) * sw * C,
+        cy(y + 1) * sw * C,
+        cy(y + 2) * sw * C,
+    ];
+    let dxv = f64x2_splat(dx);
+    let dyv = f64x2_splat(dy);
+    if C == 1 {
+        // One channel: the four rows are the lanes of the horizontal pass.
+        let col = |k: usize| {
+            i32x4(
+                i32::from(s[rows[0] + cols[k]]),
+                i32::from(s[rows[1] + cols[k]]),
+                i32::from(s[rows[2] + cols[k]]),
+                i32::from(s[rows[3] + cols[k]]),
+            )
+        };
+        let p = int_ps(col(0), col(1), col(2), col(3));
+        let lo = horner(
+            f64x2_convert_low_i32x4(p[0]),
+            f64x2_convert_low_i32x4(p[1]),
+            f64x2_convert_low_i32x4(p[2]),
+            f64x2_convert_low_i32x4(p[3]),
+            dxv,
+        );
+        let hi = horner(
+            high_f64(p[0]),
+            high_f64(p[1]),
+            high_f64(p[2]),
+            high_f64(p[3]),
+            dxv,
+        );
+        let h = [
+            f64x2_extract_lane::<0>(lo),
+            f64x2_extract_lane::<1>(lo),
+            f64x2_extract_lane::<0>(hi),
+            f64x2_extract_lane::<1>(hi),
+        ];
+        out[0] = scalar::clamp_u8(scalar::cubic(h[0], h[1], h[2], h[3], dy));
+        return;
+    }
+    let mut lo = [f64x2_splat(0.0); 4];
+    let mut hi = [f64x2_splat(0.0); 4];
+    for (k, &r) in rows.iter().enumerate() {
+        let p = int_ps(
+            px::<C>(s, r + cols[0]),
+            px::<C>(s, r + cols[1]),
+            px::<C>(s, r + cols[2]),
+            px::<C>(s, r + cols[3]),
+        );
+        lo[k] = horner(
+            f64x2_convert_low_i32x4(p[0]),
+            f64x2_convert_low_i32x4(p[1]),
+            f64x2_convert_low_i32x4(p[2]),
+            f64x2_convert_low_i32x4(p[3]),
+            dxv,
+        );
+        if C > 2 {
+            hi[k] = horner(
+                high_f64(p[0]),
+                high_f64(p[1]),
+                high_f64(p[2]),
+                high_f64(p[3]),
+                dxv,
+            );
+        }
+    }
+    let l = cubic_f64(lo[0], lo[1], lo[2], lo[3], dyv);
+    let h = cubic_f64(hi[0], hi[1], hi[2], hi[3], dyv);
+    store::<C>(l, h, out);
+}
+
+/// Bilinear rotation, `simd128`.
+pub(super) fn bilinear<const C: usize>(src: &Image<C>, dst: &mut Image<C>, m: &[f64; 6]) {
+    scalar::interpolate(src, dst, m, bilinear_px::<C>);
+}
+
+/// Bicubic rotation, `simd128`.
+pub(super) fn bicubic<const C: usize>(src: &Image<C>, dst: &mut Image<C>, m: &[f64; 6]) {
+    scalar::interpolate(src, dst, m, bicubic_px::<C>);
+}
