@@ -64,7 +64,10 @@ fn per_channel_modes_match_the_python_table() {
             // Channels are independent: mix this entry with two others in one pixel.
             let b2 = table::BYTES[(k + 3) % 8];
             let got = blend_pixel(m, [b, b2, 255 - b], [s, s, s], op, 0.0);
-            assert_eq!(got[0], e, "{name} op={op} b={b} s={s} (channel 0 of a mixed pixel)");
+            assert_eq!(
+                got[0], e,
+                "{name} op={op} b={b} s={s} (channel 0 of a mixed pixel)"
+            );
             checked += 1;
         }
     }
@@ -120,7 +123,9 @@ fn lookup_table_equals_the_formula_for_all_byte_pairs() {
             blender.prepare(1 << 20);
             for b in 0..=255u8 {
                 let base_px = [b, b / 2, 255 - b];
-                let mut row: Vec<u8> = (0..256).flat_map(|_| [base_px[0], base_px[1], base_px[2], 1]).collect();
+                let mut row: Vec<u8> = (0..256)
+                    .flat_map(|_| [base_px[0], base_px[1], base_px[2], 1])
+                    .collect();
                 blender.composite_row(&mut row, &src_row, 0, u32::from(b));
                 for (s, (o, sp)) in row.chunks_exact(4).zip(src_row.chunks_exact(4)).enumerate() {
                     let want = blend_pixel(m, base_px, [sp[0], sp[1], sp[2]], op, 0.0);
@@ -145,7 +150,13 @@ fn direct_path_switches_to_the_table_after_enough_work() {
         blender.composite_row(&mut base, &src, 0, 0);
         for i in 0..1000 {
             let (b, s) = (&before[4 * i..4 * i + 4], &src[4 * i..4 * i + 4]);
-            let r = blend_pixel(BlendMode::SoftLight, [b[0], b[1], b[2]], [s[0], s[1], s[2]], 0.9, 0.0);
+            let r = blend_pixel(
+                BlendMode::SoftLight,
+                [b[0], b[1], b[2]],
+                [s[0], s[1], s[2]],
+                0.9,
+                0.0,
+            );
             for c in 0..3 {
                 assert_eq!(base[4 * i + c], mix_ref(b[c], r[c], s[3]));
             }
@@ -192,17 +203,35 @@ fn nan_cases_become_zero_before_the_opacity_mix() {
 #[test]
 fn hand_computed_values() {
     // multiply 128·200 at op 1: F = (128/255)(200/255) = 0.39369…; ·255 = 100.39 → 100.
-    assert_eq!(blend_pixel(BlendMode::Multiply, [128; 3], [200; 3], 1.0, 0.0), [100; 3]);
+    assert_eq!(
+        blend_pixel(BlendMode::Multiply, [128; 3], [200; 3], 1.0, 0.0),
+        [100; 3]
+    );
     // screen 128, 128, op 1: 1 − (127/255)² = 0.75194…; ·255 = 191.74 → 191.
-    assert_eq!(blend_pixel(BlendMode::Screen, [128; 3], [128; 3], 1.0, 0.0), [191; 3]);
+    assert_eq!(
+        blend_pixel(BlendMode::Screen, [128; 3], [128; 3], 1.0, 0.0),
+        [191; 3]
+    );
     // normal at op 0.9, b 0, s 255: 0.9·255 = 229.5 → 229.
-    assert_eq!(blend_pixel(BlendMode::Normal, [0; 3], [255; 3], 0.9, 0.0), [229; 3]);
+    assert_eq!(
+        blend_pixel(BlendMode::Normal, [0; 3], [255; 3], 0.9, 0.0),
+        [229; 3]
+    );
     // linear light b 200, s 255, op 1: G = 200/255 + 1 > 1 → clamp 1 → 255.
-    assert_eq!(blend_pixel(BlendMode::LinearLight, [200; 3], [255; 3], 1.0, 0.0), [255; 3]);
+    assert_eq!(
+        blend_pixel(BlendMode::LinearLight, [200; 3], [255; 3], 1.0, 0.0),
+        [255; 3]
+    );
     // hard mix b 128, s 64, op 1: G = round(128/255 + 128/255 − 1 = 0.0039…) = 0 → 0.
-    assert_eq!(blend_pixel(BlendMode::HardMix, [128; 3], [64; 3], 1.0, 0.0), [0; 3]);
+    assert_eq!(
+        blend_pixel(BlendMode::HardMix, [128; 3], [64; 3], 1.0, 0.0),
+        [0; 3]
+    );
     // difference 200 vs 50 at op 1: 150/255·255 → 150 (the division and product round back).
-    assert_eq!(blend_pixel(BlendMode::Difference, [200; 3], [50; 3], 1.0, 0.0), [150; 3]);
+    assert_eq!(
+        blend_pixel(BlendMode::Difference, [200; 3], [50; 3], 1.0, 0.0),
+        [150; 3]
+    );
     // darker color: max(src) 90 < max(base) 200 → source pixel at op 1.
     assert_eq!(
         blend_pixel(BlendMode::DarkerColor, [200, 10, 10], [90, 90, 0], 1.0, 0.0),
@@ -210,7 +239,13 @@ fn hand_computed_values() {
     );
     // luminosity at op 1: base hue/sat, source value. Red base, grey 128 source → (128, 0, 0).
     assert_eq!(
-        blend_pixel(BlendMode::Luminosity, [255, 0, 0], [128, 128, 128], 1.0, 0.0),
+        blend_pixel(
+            BlendMode::Luminosity,
+            [255, 0, 0],
+            [128, 128, 128],
+            1.0,
+            0.0
+        ),
         [128, 0, 0]
     );
 }
@@ -306,7 +341,10 @@ fn dissolve_draws_are_reproducible_and_take_about_op_of_the_pixels() {
         assert_ne!(a, c);
         let white = a.data().chunks_exact(4).filter(|p| p[0] == 255).count();
         // Whole pixels: every pixel is all-black or all-white.
-        assert!(a.data().chunks_exact(4).all(|p| p[0] == p[1] && p[1] == p[2] && (p[0] == 0 || p[0] == 255)));
+        assert!(a
+            .data()
+            .chunks_exact(4)
+            .all(|p| p[0] == p[1] && p[1] == p[2] && (p[0] == 0 || p[0] == 255)));
         let frac = white as f64 / (w * h) as f64;
         // 262 144 Bernoulli draws: σ ≤ 0.001, so ±0.006 is > 6σ.
         assert!((frac - op).abs() < 0.006, "op {op}: fraction {frac}");
@@ -342,8 +380,19 @@ fn dissolve_u_is_in_unit_interval_and_uses_base_coordinates() {
             let inside = (7..17).contains(&x) && (9..15).contains(&y);
             let want = if inside {
                 let s = ov.pixel(x - 7, y - 9);
-                let r = blend_pixel(BlendMode::Dissolve, [b[0], b[1], b[2]], [s[0], s[1], s[2]], 0.5, dissolve_u(777, x, y));
-                [mix_ref(b[0], r[0], s[3]), mix_ref(b[1], r[1], s[3]), mix_ref(b[2], r[2], s[3]), b[3]]
+                let r = blend_pixel(
+                    BlendMode::Dissolve,
+                    [b[0], b[1], b[2]],
+                    [s[0], s[1], s[2]],
+                    0.5,
+                    dissolve_u(777, x, y),
+                );
+                [
+                    mix_ref(b[0], r[0], s[3]),
+                    mix_ref(b[1], r[1], s[3]),
+                    mix_ref(b[2], r[2], s[3]),
+                    b[3],
+                ]
             } else {
                 b
             };
@@ -364,8 +413,8 @@ fn placed(
     let mut out = base.clone();
     for y in 0..base.height() {
         for x in 0..base.width() {
-            let (ox, oy) = (x as i64 - left, y as i64 - top);
-            if ox >= 0 && oy >= 0 && ox < ov.width() as i64 && oy < ov.height() as i64 {
+            let (ox, oy) = (x as i128 - left as i128, y as i128 - top as i128);
+            if ox >= 0 && oy >= 0 && ox < ov.width() as i128 && oy < ov.height() as i128 {
                 let p = f(base.pixel(x, y), ov.pixel(ox as u32, oy as u32), x, y);
                 let i = ((y * base.width() + x) * 4) as usize;
                 out.data_mut()[i..i + 4].copy_from_slice(&p);
@@ -399,20 +448,43 @@ fn composite_at_and_mix_at_clip_to_the_base() {
         let mut out = base.clone();
         composite_at(&mut out, &ov, left, top, &bl);
         let want = placed(&base, &ov, left, top, |b, s, _, _| {
-            let r = blend_pixel(BlendMode::Overlay, [b[0], b[1], b[2]], [s[0], s[1], s[2]], 0.9, 0.0);
-            [mix_ref(b[0], r[0], s[3]), mix_ref(b[1], r[1], s[3]), mix_ref(b[2], r[2], s[3]), b[3]]
+            let r = blend_pixel(
+                BlendMode::Overlay,
+                [b[0], b[1], b[2]],
+                [s[0], s[1], s[2]],
+                0.9,
+                0.0,
+            );
+            [
+                mix_ref(b[0], r[0], s[3]),
+                mix_ref(b[1], r[1], s[3]),
+                mix_ref(b[2], r[2], s[3]),
+                b[3],
+            ]
         });
         assert_eq!(out, want, "composite_at ({left}, {top})");
 
         let mut out = base.clone();
         mix_at(&mut out, &ov, left, top);
         let want = placed(&base, &ov, left, top, |b, s, _, _| {
-            [mix_ref(b[0], s[0], s[3]), mix_ref(b[1], s[1], s[3]), mix_ref(b[2], s[2], s[3]), b[3]]
+            [
+                mix_ref(b[0], s[0], s[3]),
+                mix_ref(b[1], s[1], s[3]),
+                mix_ref(b[2], s[2], s[3]),
+                b[3],
+            ]
         });
         assert_eq!(out, want, "mix_at ({left}, {top})");
     }
     // Fully outside: untouched.
-    for (left, top) in [(-6, 0), (13, 0), (0, 9), (0, -4), (i64::MIN, 0), (0, i64::MAX)] {
+    for (left, top) in [
+        (-6, 0),
+        (13, 0),
+        (0, 9),
+        (0, -4),
+        (i64::MIN, 0),
+        (0, i64::MAX),
+    ] {
         let mut out = base.clone();
         composite_at(&mut out, &ov, left, top, &bl);
         assert_eq!(out, base);
@@ -428,8 +500,19 @@ fn overlay_larger_than_the_base() {
     let mut out = base.clone();
     composite_at(&mut out, &ov, -7, -3, &bl);
     let want = placed(&base, &ov, -7, -3, |b, s, _, _| {
-        let r = blend_pixel(BlendMode::HardLight, [b[0], b[1], b[2]], [s[0], s[1], s[2]], 0.37, 0.0);
-        [mix_ref(b[0], r[0], s[3]), mix_ref(b[1], r[1], s[3]), mix_ref(b[2], r[2], s[3]), b[3]]
+        let r = blend_pixel(
+            BlendMode::HardLight,
+            [b[0], b[1], b[2]],
+            [s[0], s[1], s[2]],
+            0.37,
+            0.0,
+        );
+        [
+            mix_ref(b[0], r[0], s[3]),
+            mix_ref(b[1], r[1], s[3]),
+            mix_ref(b[2], r[2], s[3]),
+            b[3],
+        ]
     });
     assert_eq!(out, want);
 }

@@ -65,7 +65,9 @@ fn simd_equals_scalar_over_all_byte_pairs_every_mode() {
     for &mode in BlendMode::ALL {
         for op in [0.0, 0.37, 0.5, 0.9, 1.0] {
             let s = with_backend(Backend::Scalar, || blend(&base, &src, mode, op, 5).unwrap());
-            let v = with_backend(Backend::Simd128, || blend(&base, &src, mode, op, 5).unwrap());
+            let v = with_backend(Backend::Simd128, || {
+                blend(&base, &src, mode, op, 5).unwrap()
+            });
             assert!(s == v, "{mode} op={op}: simd128 differs from scalar");
         }
     }
@@ -123,7 +125,12 @@ fn simd_equals_scalar_for_every_run_length_and_offset() {
             .collect();
         let ov = RgbaImage::from_vec(w, 2, ov).unwrap();
         for (left, top) in [(0i64, 0i64), (-1, 1), (2, -1), (w as i64 - 1, 2)] {
-            for mode in [BlendMode::Multiply, BlendMode::Dissolve, BlendMode::Hue, BlendMode::LighterColor] {
+            for mode in [
+                BlendMode::Multiply,
+                BlendMode::Dissolve,
+                BlendMode::Hue,
+                BlendMode::LighterColor,
+            ] {
                 let run = |b: Backend| {
                     with_backend(b, || {
                         let bl = Blender::new(mode, 0.9, 17).unwrap();
@@ -134,7 +141,10 @@ fn simd_equals_scalar_for_every_run_length_and_offset() {
                         (o, m)
                     })
                 };
-                assert!(run(Backend::Scalar) == run(Backend::Simd128), "w={w} {mode} at ({left},{top})");
+                assert!(
+                    run(Backend::Scalar) == run(Backend::Simd128),
+                    "w={w} {mode} at ({left},{top})"
+                );
             }
         }
     }
