@@ -6,7 +6,7 @@ use superimpose_wasm::blend::{
 };
 use superimpose_wasm::{ErrorCode, RgbaImage};
 
-#[allow(dead_code)]
+#[allow(dead_code, clippy::type_complexity)]
 mod table {
     include!("data/blend_table.rs");
 }
@@ -248,6 +248,38 @@ fn hand_computed_values() {
         ),
         [128, 0, 0]
     );
+}
+
+#[test]
+fn floor_of_a_rounded_mix_can_lose_one() {
+    // SPEC's to8 floors, and F·op + B·(1−op) with F = B rounds to just below B for some bytes
+    // (checked in Python: (31/255)·0.9 + (31/255)·(1 − 0.9) = 0.12156862745098038 < 31/255, ·255 =
+    // 30.999999999999996). So normal with source = base, or darken with a lighter source, gives
+    // 30 for 31 at op 0.9, exactly as the formula says.
+    assert_eq!(
+        blend_pixel(BlendMode::Normal, [31; 3], [31; 3], 0.9, 0.0),
+        [30; 3]
+    );
+    assert_eq!(
+        blend_pixel(BlendMode::Darken, [31; 3], [200; 3], 0.9, 0.0),
+        [30; 3]
+    );
+    // Family C the same way: darker color keeping the base pixel.
+    assert_eq!(
+        blend_pixel(BlendMode::DarkerColor, [31; 3], [200; 3], 0.9, 0.0),
+        [30; 3]
+    );
+    // Op 0 and 1 are exact: n(b)·255 = b for every byte.
+    for b in 0..=255u8 {
+        assert_eq!(
+            blend_pixel(BlendMode::Normal, [b; 3], [b; 3], 1.0, 0.0),
+            [b; 3]
+        );
+        assert_eq!(
+            blend_pixel(BlendMode::Normal, [b; 3], [0; 3], 0.0, 0.0),
+            [b; 3]
+        );
+    }
 }
 
 #[test]
