@@ -6,7 +6,7 @@ use superimpose_wasm::blend::{
 };
 use superimpose_wasm::{ErrorCode, RgbaImage};
 
-#[allow(dead_code)]
+#[allow(dead_code, clippy::type_complexity)]
 mod table {
     include!("data/blend_table.rs");
 }
@@ -251,6 +251,38 @@ fn hand_computed_values() {
 }
 
 #[test]
+fn floor_of_a_rounded_mix_can_lose_one() {
+    // SPEC's to8 floors, and F·op + B·(1−op) with F = B rounds to just below B for some bytes
+    // (checked in Python: (31/255)·0.9 + (31/255)·(1 − 0.9) = 0.12156862745098038 < 31/255, ·255 =
+    // 30.999999999999996). So normal with source = base, or darken with a lighter source, gives
+    // 30 for 31 at op 0.9, exactly as the formula says.
+    assert_eq!(
+        blend_pixel(BlendMode::Normal, [31; 3], [31; 3], 0.9, 0.0),
+        [30; 3]
+    );
+    assert_eq!(
+        blend_pixel(BlendMode::Darken, [31; 3], [200; 3], 0.9, 0.0),
+        [30; 3]
+    );
+    // Family C the same way: darker color keeping the base pixel.
+    assert_eq!(
+        blend_pixel(BlendMode::DarkerColor, [31; 3], [200; 3], 0.9, 0.0),
+        [30; 3]
+    );
+    // Op 0 and 1 are exact: n(b)·255 = b for every byte.
+    for b in 0..=255u8 {
+        assert_eq!(
+            blend_pixel(BlendMode::Normal, [b; 3], [b; 3], 1.0, 0.0),
+            [b; 3]
+        );
+        assert_eq!(
+            blend_pixel(BlendMode::Normal, [b; 3], [0; 3], 0.0, 0.0),
+            [b; 3]
+        );
+    }
+}
+
+#[test]
 fn out_of_range_opacity_in_the_reference_never_panics() {
     for &m in BlendMode::ALL {
         for op in [f64::NAN, -3.0, 7.5, f64::INFINITY, f64::NEG_INFINITY] {
@@ -413,8 +445,8 @@ fn placed(
     let mut out = base.clone();
     for y in 0..base.height() {
         for x in 0..base.width() {
-            let (ox, oy) = (x as i64 - left, y as i64 - top);
-            if ox >= 0 && oy >= 0 && ox < ov.width() as i64 && oy < ov.height() as i64 {
+            let (ox, oy) = (x as i128 - left as i128, y as i128 - top as i128);
+            if ox >= 0 && oy >= 0 && ox < ov.width() as i128 && oy < ov.height() as i128 {
                 let p = f(base.pixel(x, y), ov.pixel(ox as u32, oy as u32), x, y);
                 let i = ((y * base.width() + x) * 4) as usize;
                 out.data_mut()[i..i + 4].copy_from_slice(&p);

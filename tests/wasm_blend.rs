@@ -54,7 +54,7 @@ fn all_pairs(rng: &mut Lcg) -> (RgbaImage, RgbaImage) {
 
 #[wasm_bindgen_test]
 fn simd128_is_the_default_backend() {
-    assert!(cfg!(target_feature = "simd128"));
+    assert!(Backend::Simd128.is_compiled());
     assert_eq!(superimpose_wasm::simd::backend(), Backend::Simd128);
 }
 

@@ -44,16 +44,10 @@ pub(crate) fn nan0(x: f64) -> f64 {
     }
 }
 
-/// `clamp(x, 0, 1)`, NaN stays NaN.
+/// `clamp(x, 0, 1)`, NaN stays NaN (as `f64::clamp` documents).
 #[inline(always)]
 pub(crate) fn clamp01(x: f64) -> f64 {
-    if x < 0.0 {
-        0.0
-    } else if x > 1.0 {
-        1.0
-    } else {
-        x
-    }
+    x.clamp(0.0, 1.0)
 }
 
 /// `min(a, b)`: `b` only if it is strictly smaller, so a NaN `a` is kept.

@@ -68,9 +68,8 @@ where
         } else {
             // SAFETY: `bc` is exactly 16 bytes; unaligned load.
             let bv = unsafe { v128_load(bc.as_ptr().cast::<v128>()) };
-            let m = i8x16_shuffle::<3, 3, 3, 16, 7, 7, 7, 16, 11, 11, 11, 16, 15, 15, 15, 16>(
-                sv, zero,
-            );
+            let m =
+                i8x16_shuffle::<3, 3, 3, 16, 7, 7, 7, 16, 11, 11, 11, 16, 15, 15, 15, 16>(sv, zero);
             let im = u8x16_sub(full, m);
             let lo = mix16(
                 u16x8_extend_low_u8x16(bv),
