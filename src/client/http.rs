@@ -25,11 +25,12 @@ extern "C" {
 }
 
 /// Sends requests with `fetch`, honouring the caller's `AbortSignal`.
-pub(crate) struct FetchTransport {
+#[derive(Debug, Clone, Default)]
+pub struct FetchTransport {
     /// A caller-supplied `fetch` (called as `fetch(request)`), else the global one.
-    pub(crate) fetch: Option<Function>,
+    pub fetch: Option<Function>,
     /// The caller's abort signal for this operation.
-    pub(crate) signal: Option<AbortSignal>,
+    pub signal: Option<AbortSignal>,
 }
 
 /// Removes an event listener / clears a timer when dropped.

@@ -7,7 +7,7 @@
 pub mod protocol;
 
 #[cfg(target_arch = "wasm32")]
-pub(crate) mod http;
+pub mod http;
 
 use crate::error::{Error, ErrorCode, Result};
 use base64::Engine as _;
