@@ -56,7 +56,11 @@ fn job_status_strings_are_exact() {
 #[test]
 fn status_pending_states() {
     for s in ["QUEUED", "PROCESSING"] {
-        let out = parse_status(&resp(200, json!({"status": s, "request_id": "r1", "metrics": {}})), "r1").unwrap();
+        let out = parse_status(
+            &resp(200, json!({"status": s, "request_id": "r1", "metrics": {}})),
+            "r1",
+        )
+        .unwrap();
         match out {
             StatusOutcome::Pending { status, .. } => assert_eq!(status.as_str(), s),
             other => panic!("{other:?}"),
@@ -77,7 +81,12 @@ fn terminal_body_wins_over_http_code() {
         )
         .unwrap();
         match out {
-            StatusOutcome::Failed { error, http_status, metrics, .. } => {
+            StatusOutcome::Failed {
+                error,
+                http_status,
+                metrics,
+                ..
+            } => {
                 assert_eq!(error, "NSFW content blocked");
                 assert_eq!(http_status, code);
                 assert_eq!(metrics["inference_time"], json!(1.5));
@@ -86,7 +95,11 @@ fn terminal_body_wins_over_http_code() {
         }
     }
     // The result endpoint: a FAILED body is InferenceFailed whatever the code.
-    let e = parse_result(&resp(200, json!({"status": "FAILED", "error": "boom"})), "r9").unwrap_err();
+    let e = parse_result(
+        &resp(200, json!({"status": "FAILED", "error": "boom"})),
+        "r9",
+    )
+    .unwrap_err();
     assert_eq!(e.code(), ErrorCode::InferenceFailed);
     assert_eq!(e.request_id(), Some("r9"));
     assert!(e.message().contains("boom"));
@@ -115,18 +128,29 @@ fn poll_404_is_expired_with_request_id() {
 #[test]
 fn result_needs_output_and_surfaces_credits() {
     let r = parse_result(
-        &resp(200, json!({"status": "COMPLETED", "error": null, "output": "https://x/y.png",
-            "metrics": {"remaining_credits": 12.5, "cost": 0.1}, "seed": 7})),
+        &resp(
+            200,
+            json!({"status": "COMPLETED", "error": null, "output": "https://x/y.png",
+            "metrics": {"remaining_credits": 12.5, "cost": 0.1}, "seed": 7}),
+        ),
         "r1",
     )
     .unwrap();
     assert_eq!(r.output, json!("https://x/y.png"));
     assert_eq!(r.remaining_credits, Some(12.5));
     assert_eq!(r.raw["seed"], json!(7));
-    let e = parse_result(&resp(200, json!({"status": "COMPLETED", "metrics": {}})), "r1").unwrap_err();
+    let e = parse_result(
+        &resp(200, json!({"status": "COMPLETED", "metrics": {}})),
+        "r1",
+    )
+    .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Protocol);
     // output: null is present (a model may return null); a missing key is not.
-    assert!(parse_result(&resp(200, json!({"status": "COMPLETED", "output": null})), "r1").is_ok());
+    assert!(parse_result(
+        &resp(200, json!({"status": "COMPLETED", "output": null})),
+        "r1"
+    )
+    .is_ok());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -135,9 +159,12 @@ fn result_needs_output_and_surfaces_credits() {
 #[test]
 fn submit_ok_uses_given_urls_on_same_origin() {
     let s = parse_submit(
-        &resp(200, json!({"request_id": "abc-1", "status": "QUEUED",
+        &resp(
+            200,
+            json!({"request_id": "abc-1", "status": "QUEUED",
             "status_url": "http://sim.test/v2/requests/abc-1/status",
-            "response_url": "http://sim.test/v2/requests/abc-1"})),
+            "response_url": "http://sim.test/v2/requests/abc-1"}),
+        ),
         BASE,
     )
     .unwrap();
@@ -174,20 +201,65 @@ fn submit_without_request_id_is_protocol() {
 fn error_table() {
     use ErrorCode::*;
     let rows: &[(Phase, u16, &str, ErrorCode)] = &[
-        (Phase::Submit, 400, r#"{"error":"missing field"}"#, InvalidRequest),
+        (
+            Phase::Submit,
+            400,
+            r#"{"error":"missing field"}"#,
+            InvalidRequest,
+        ),
         (Phase::Submit, 401, r#"{"error":"bad key"}"#, Unauthorized),
         (Phase::Status, 401, r#"{"error":"bad key"}"#, Unauthorized),
         (Phase::Submit, 403, "forbidden", Forbidden),
-        (Phase::Submit, 404, r#"{"error":"Model x not found"}"#, NotFound),
+        (
+            Phase::Submit,
+            404,
+            r#"{"error":"Model x not found"}"#,
+            NotFound,
+        ),
         (Phase::SyncRun, 404, "not found", NotFound),
-        (Phase::Status, 404, r#"{"error":"Request r not found"}"#, Expired),
-        (Phase::Result, 404, r#"{"error":"Request r not found"}"#, Expired),
-        (Phase::Submit, 405, "<html>Method Not Allowed</html>", Protocol),
-        (Phase::Submit, 406, "Insufficient credits", InsufficientCredits),
-        (Phase::Submit, 406, r#"{"error":"Spend LIMIT reached"}"#, InsufficientCredits),
-        (Phase::Submit, 406, "Not Acceptable: Content-Type must be application/json", InvalidRequest),
+        (
+            Phase::Status,
+            404,
+            r#"{"error":"Request r not found"}"#,
+            Expired,
+        ),
+        (
+            Phase::Result,
+            404,
+            r#"{"error":"Request r not found"}"#,
+            Expired,
+        ),
+        (
+            Phase::Submit,
+            405,
+            "<html>Method Not Allowed</html>",
+            Protocol,
+        ),
+        (
+            Phase::Submit,
+            406,
+            "Insufficient credits",
+            InsufficientCredits,
+        ),
+        (
+            Phase::Submit,
+            406,
+            r#"{"error":"Spend LIMIT reached"}"#,
+            InsufficientCredits,
+        ),
+        (
+            Phase::Submit,
+            406,
+            "Not Acceptable: Content-Type must be application/json",
+            InvalidRequest,
+        ),
         (Phase::Submit, 410, "retired", Gone),
-        (Phase::Status, 422, r#"{"error":"no status"}"#, InferenceFailed),
+        (
+            Phase::Status,
+            422,
+            r#"{"error":"no status"}"#,
+            InferenceFailed,
+        ),
         (Phase::Submit, 429, "slow down", RateLimited),
         (Phase::Status, 429, "slow down", RateLimited),
         (Phase::Submit, 500, "", Server),
@@ -202,7 +274,9 @@ fn error_table() {
         assert_eq!(e.status(), Some(*status));
         assert_eq!(e.request_id(), Some("rid"));
         // The raw server message is kept.
-        let inner = body.trim_start_matches(r#"{"error":""#).trim_end_matches(r#""}"#);
+        let inner = body
+            .trim_start_matches(r#"{"error":""#)
+            .trim_end_matches(r#""}"#);
         if !inner.is_empty() && !body.starts_with('<') {
             assert!(e.message().contains(inner), "{} lacks {inner}", e.message());
         }
@@ -211,8 +285,14 @@ fn error_table() {
 
 #[test]
 fn error_message_from_json_or_text() {
-    assert_eq!(server_message(&resp(400, json!({"error": "bad prompt"}))), "bad prompt");
-    assert_eq!(server_message(&text(502, "  Bad Gateway \n")), "Bad Gateway");
+    assert_eq!(
+        server_message(&resp(400, json!({"error": "bad prompt"}))),
+        "bad prompt"
+    );
+    assert_eq!(
+        server_message(&text(502, "  Bad Gateway \n")),
+        "Bad Gateway"
+    );
     assert_eq!(server_message(&text(504, "")), "HTTP 504");
     let long = "x".repeat(2000);
     assert!(server_message(&text(500, &long)).chars().count() <= 501);
@@ -252,7 +332,10 @@ fn post_retry_decisions() {
             for n in 0..3 {
                 assert!(p.should_retry(phase, AttemptOutcome::Http(s), n));
             }
-            assert!(!p.should_retry(phase, AttemptOutcome::Http(s), 3), "at most 3");
+            assert!(
+                !p.should_retry(phase, AttemptOutcome::Http(s), 3),
+                "at most 3"
+            );
         }
         // A network error after the body may have been sent: never.
         assert!(!p.should_retry(phase, AttemptOutcome::Network, 0));
@@ -265,7 +348,9 @@ fn post_retry_decisions() {
 #[test]
 fn backoff_bounds_full_jitter() {
     let p = RetryPolicy::default();
-    let windows = [1000.0, 2000.0, 4000.0, 8000.0, 16000.0, 30000.0, 30000.0, 30000.0];
+    let windows = [
+        1000.0, 2000.0, 4000.0, 8000.0, 16000.0, 30000.0, 30000.0, 30000.0,
+    ];
     for (n, w) in windows.iter().enumerate() {
         assert_eq!(p.backoff_window_ms(n as u32), *w);
         assert_eq!(p.backoff_ms(n as u32, 0.0), 0.0);
@@ -289,16 +374,25 @@ fn rate_limit_reset_header_is_honoured() {
     assert_eq!(parse_reset_at("1767225600000"), Some(at));
     assert_eq!(parse_reset_at("soon"), None);
     let now = at - 3000.0;
-    let h = vec![("X-Rate-Limit-Reset-At-UTC".to_string(), "2026-01-01T00:00:00Z".to_string())];
+    let h = vec![(
+        "X-Rate-Limit-Reset-At-UTC".to_string(),
+        "2026-01-01T00:00:00Z".to_string(),
+    )];
     assert_eq!(p.retry_delay_ms(0, 0.0, Some(429), &h, now), 3000.0);
     // The jittered backoff still applies when longer.
     assert_eq!(p.retry_delay_ms(3, 1.0, Some(429), &h, now), 8000.0);
     // Retry-After: seconds, or an IMF-fixdate (Sun, 06 Nov 1994 08:49:37 GMT = 784 111 777 s).
     let h = vec![("retry-after".to_string(), "2".to_string())];
     assert_eq!(p.retry_delay_ms(0, 0.0, Some(429), &h, now), 2000.0);
-    assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_777_000.0 - 1500.0), Some(1500.0));
+    assert_eq!(
+        parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_777_000.0 - 1500.0),
+        Some(1500.0)
+    );
     // A reset in the past does not add a wait.
-    let h = vec![("x-rate-limit-reset-at-utc".to_string(), "2020-01-01T00:00:00Z".to_string())];
+    let h = vec![(
+        "x-rate-limit-reset-at-utc".to_string(),
+        "2020-01-01T00:00:00Z".to_string(),
+    )];
     assert_eq!(p.retry_delay_ms(0, 0.0, Some(429), &h, now), 0.0);
 }
 
@@ -306,7 +400,11 @@ fn rate_limit_reset_header_is_honoured() {
 fn poll_schedule_and_deadline() {
     let s = PollSchedule::default();
     assert_eq!(s.next_delay_ms(None, 0.0), 1000.0);
-    assert_eq!(s.next_delay_ms(Some(1000.0), 5000.0), 1000.0, "no growth before 20 s");
+    assert_eq!(
+        s.next_delay_ms(Some(1000.0), 5000.0),
+        1000.0,
+        "no growth before 20 s"
+    );
     let mut d = 1000.0;
     let mut seen = vec![];
     for _ in 0..6 {
@@ -317,7 +415,12 @@ fn poll_schedule_and_deadline() {
     let fixed = PollSchedule { growth: 1.0, ..s };
     assert_eq!(fixed.next_delay_ms(Some(1000.0), 100_000.0), 1000.0);
     assert!(PollSchedule { growth: 0.5, ..s }.validate().is_err());
-    assert!(PollSchedule { interval_ms: f64::NAN, ..s }.validate().is_err());
+    assert!(PollSchedule {
+        interval_ms: f64::NAN,
+        ..s
+    }
+    .validate()
+    .is_err());
 
     let dl = Deadline::new(1000.0, 5000.0);
     assert!(dl.allows(1000.0, 4999.0));
@@ -357,12 +460,27 @@ fn sync_headers_are_parsed() {
 #[test]
 fn image_bytes_become_data_uris() {
     let png = b"\x89PNG\r\n\x1a\nrest".to_vec();
-    let f = BinaryField { name: "image".into(), mime: String::new(), bytes: png };
+    let f = BinaryField {
+        name: "image".into(),
+        mime: String::new(),
+        bytes: png,
+    };
     // base64("\x89PNG\r\n\x1a\nrest") computed by hand in 3-byte groups.
-    assert_eq!(image_data_uri(&f).unwrap(), "data:image/png;base64,iVBORw0KGgpyZXN0");
-    let f = BinaryField { name: "image".into(), mime: "image/webp".into(), bytes: b"abc".to_vec() };
+    assert_eq!(
+        image_data_uri(&f).unwrap(),
+        "data:image/png;base64,iVBORw0KGgpyZXN0"
+    );
+    let f = BinaryField {
+        name: "image".into(),
+        mime: "image/webp".into(),
+        bytes: b"abc".to_vec(),
+    };
     assert_eq!(image_data_uri(&f).unwrap(), "data:image/webp;base64,YWJj");
-    let f = BinaryField { name: "mask".into(), mime: "text/plain".into(), bytes: b"hello".to_vec() };
+    let f = BinaryField {
+        name: "mask".into(),
+        mime: "text/plain".into(),
+        bytes: b"hello".to_vec(),
+    };
     let e = image_data_uri(&f).unwrap_err();
     assert_eq!(e.code(), ErrorCode::ImageInput);
     assert_eq!(e.param_name(), Some("mask"));
@@ -383,18 +501,29 @@ struct Script {
 
 impl Script {
     fn new(answers: Vec<Result<HttpResponse, SendError>>) -> Script {
-        let s = Script { per_request_ms: 10.0, ..Default::default() };
+        let s = Script {
+            per_request_ms: 10.0,
+            ..Default::default()
+        };
         *s.answers.borrow_mut() = answers.into_iter().rev().collect();
         *s.now.borrow_mut() = 1_000_000.0;
         s
     }
     fn posts(&self) -> usize {
-        self.sent.borrow().iter().filter(|r| r.method == Method::Post).count()
+        self.sent
+            .borrow()
+            .iter()
+            .filter(|r| r.method == Method::Post)
+            .count()
     }
 }
 
 impl Transport for Script {
-    fn send(&self, req: &HttpRequest, _deadline: Option<f64>) -> impl Future<Output = Result<HttpResponse, SendError>> {
+    fn send(
+        &self,
+        req: &HttpRequest,
+        _deadline: Option<f64>,
+    ) -> impl Future<Output = Result<HttpResponse, SendError>> {
         self.sent.borrow_mut().push(req.clone());
         *self.now.borrow_mut() += self.per_request_ms;
         let a = self
@@ -407,7 +536,11 @@ impl Transport for Script {
     fn sleep(&self, ms: f64) -> impl Future<Output = Result<(), SendError>> {
         self.sleeps.borrow_mut().push(ms);
         *self.now.borrow_mut() += ms;
-        let r = if *self.abort_on_sleep.borrow() { Err(SendError::Aborted) } else { Ok(()) };
+        let r = if *self.abort_on_sleep.borrow() {
+            Err(SendError::Aborted)
+        } else {
+            Ok(())
+        };
         async move { r }
     }
     fn now_ms(&self) -> f64 {
@@ -429,13 +562,21 @@ fn block_on<F: Future>(f: F) -> F::Output {
 }
 
 fn client() -> Client {
-    Client::new(ClientConfig { api_key: KEY.into(), base_url: format!("{BASE}/"), ..Default::default() }).unwrap()
+    Client::new(ClientConfig {
+        api_key: KEY.into(),
+        base_url: format!("{BASE}/"),
+        ..Default::default()
+    })
+    .unwrap()
 }
 
 fn submitted(id: &str) -> Result<HttpResponse, SendError> {
-    Ok(resp(200, json!({"request_id": id, "status": "QUEUED",
+    Ok(resp(
+        200,
+        json!({"request_id": id, "status": "QUEUED",
         "status_url": format!("{BASE}/v2/requests/{id}/status"),
-        "response_url": format!("{BASE}/v2/requests/{id}")})))
+        "response_url": format!("{BASE}/v2/requests/{id}")}),
+    ))
 }
 
 fn st(s: &str) -> Result<HttpResponse, SendError> {
@@ -443,7 +584,10 @@ fn st(s: &str) -> Result<HttpResponse, SendError> {
 }
 
 fn done() -> Result<HttpResponse, SendError> {
-    Ok(resp(200, json!({"status": "COMPLETED", "output": "http://x/o.png", "metrics": {"remaining_credits": 3.0}})))
+    Ok(resp(
+        200,
+        json!({"status": "COMPLETED", "output": "http://x/o.png", "metrics": {"remaining_credits": 3.0}}),
+    ))
 }
 
 fn no_key_anywhere(t: &Script, err: Option<&superimpose_wasm::Error>) {
@@ -462,13 +606,27 @@ fn no_key_anywhere(t: &Script, err: Option<&superimpose_wasm::Error>) {
 fn run(t: &Script, opts: WaitOptions) -> (superimpose_wasm::Result<JobOutput>, Vec<Progress>) {
     let c = client();
     let mut ev = vec![];
-    let r = block_on(c.run(t, "bg-replace", json!({"prompt": "a"}), vec![], &opts, &mut |p: &Progress| ev.push(p.clone())));
+    let r = block_on(c.run(
+        t,
+        "bg-replace",
+        json!({"prompt": "a"}),
+        vec![],
+        &opts,
+        &mut |p: &Progress| ev.push(p.clone()),
+    ));
     (r, ev)
 }
 
 #[test]
 fn run_happy_path_progress_in_order() {
-    let t = Script::new(vec![submitted("r1"), st("QUEUED"), st("PROCESSING"), st("PROCESSING"), st("COMPLETED"), done()]);
+    let t = Script::new(vec![
+        submitted("r1"),
+        st("QUEUED"),
+        st("PROCESSING"),
+        st("PROCESSING"),
+        st("COMPLETED"),
+        done(),
+    ]);
     let (r, ev) = run(&t, WaitOptions::default());
     let r = r.unwrap();
     assert_eq!(r.request_id, "r1");
@@ -480,7 +638,9 @@ fn run_happy_path_progress_in_order() {
     assert_eq!(sent[0].method, Method::Post);
     assert_eq!(sent[0].url, "http://sim.test/v2/bg-replace");
     assert_eq!(sent[0].body.as_deref(), Some(r#"{"prompt":"a"}"#));
-    assert!(sent[0].headers.contains(&("content-type".into(), "application/json".into())));
+    assert!(sent[0]
+        .headers
+        .contains(&("content-type".into(), "application/json".into())));
     assert_eq!(sent[1].url, "http://sim.test/v2/requests/r1/status");
     assert_eq!(sent.last().unwrap().url, "http://sim.test/v2/requests/r1");
     // First poll immediately; then the 1 s interval.
@@ -522,7 +682,13 @@ fn get_retries_are_bounded() {
 
 #[test]
 fn submit_retried_only_when_nothing_was_accepted() {
-    let t = Script::new(vec![Ok(text(503, "busy")), Ok(resp(429, json!({}))), submitted("r4"), st("COMPLETED"), done()]);
+    let t = Script::new(vec![
+        Ok(text(503, "busy")),
+        Ok(resp(429, json!({}))),
+        submitted("r4"),
+        st("COMPLETED"),
+        done(),
+    ]);
     let (r, _) = run(&t, WaitOptions::default());
     assert_eq!(r.unwrap().request_id, "r4");
     assert_eq!(t.posts(), 3);
@@ -532,16 +698,28 @@ fn submit_retried_only_when_nothing_was_accepted() {
     let e = r.unwrap_err();
     assert_eq!(e.code(), ErrorCode::Network);
     assert!(e.message().contains("job may"), "{}", e.message());
-    assert_eq!(t.posts(), 1, "a POST is never retried after a network error");
+    assert_eq!(
+        t.posts(),
+        1,
+        "a POST is never retried after a network error"
+    );
 
-    let t = Script::new((0..5).map(|_| Ok(resp(429, json!({"error": "rate"})))).collect());
+    let t = Script::new(
+        (0..5)
+            .map(|_| Ok(resp(429, json!({"error": "rate"}))))
+            .collect(),
+    );
     let (r, _) = run(&t, WaitOptions::default());
     let e = r.unwrap_err();
     assert_eq!(e.code(), ErrorCode::RateLimited);
     assert_eq!(e.status(), Some(429));
     assert_eq!(t.posts(), 4, "1 try + 3 retries");
 
-    for (code, want) in [(400, ErrorCode::InvalidRequest), (401, ErrorCode::Unauthorized), (406, ErrorCode::InsufficientCredits)] {
+    for (code, want) in [
+        (400, ErrorCode::InvalidRequest),
+        (401, ErrorCode::Unauthorized),
+        (406, ErrorCode::InsufficientCredits),
+    ] {
         let t = Script::new(vec![Ok(text(code, "no credits left"))]);
         let (r, _) = run(&t, WaitOptions::default());
         assert_eq!(r.unwrap_err().code(), want);
@@ -554,7 +732,10 @@ fn failed_job_is_not_fetched() {
     let t = Script::new(vec![
         submitted("r5"),
         st("PROCESSING"),
-        Ok(resp(422, json!({"status": "FAILED", "error": "content blocked", "metrics": {"total_time": 2}, "request_id": "r5"}))),
+        Ok(resp(
+            422,
+            json!({"status": "FAILED", "error": "content blocked", "metrics": {"total_time": 2}, "request_id": "r5"}),
+        )),
     ]);
     let (r, ev) = run(&t, WaitOptions::default());
     let e = r.unwrap_err();
@@ -571,19 +752,32 @@ fn failed_job_is_not_fetched() {
 fn deadline_gives_timeout_with_request_id_and_is_not_overrun() {
     let t = Script::new(vec![submitted("r6")]);
     let start = *t.now.borrow();
-    let opts = WaitOptions { timeout_ms: 5000.0, ..Default::default() };
+    let opts = WaitOptions {
+        timeout_ms: 5000.0,
+        ..Default::default()
+    };
     let (r, _) = run(&t, opts);
     let e = r.unwrap_err();
     assert_eq!(e.code(), ErrorCode::Timeout);
     assert_eq!(e.request_id(), Some("r6"));
     let end = *t.now.borrow();
-    assert!((end - start - 5000.0).abs() < 1e-6, "ends exactly at the deadline: {}", end - start);
+    assert!(
+        (end - start - 5000.0).abs() < 1e-6,
+        "ends exactly at the deadline: {}",
+        end - start
+    );
     // Retries never extend the deadline.
     let mut a = vec![submitted("r7")];
     a.extend((0..10).map(|_| Ok(text(503, "x"))));
     let t = Script::new(a);
     let start = *t.now.borrow();
-    let (r, _) = run(&t, WaitOptions { timeout_ms: 2000.0, ..Default::default() });
+    let (r, _) = run(
+        &t,
+        WaitOptions {
+            timeout_ms: 2000.0,
+            ..Default::default()
+        },
+    );
     assert_eq!(r.unwrap_err().code(), ErrorCode::Timeout);
     assert!(*t.now.borrow() - start <= 2000.0 + 10.0);
 }
@@ -606,7 +800,10 @@ fn abort_keeps_request_id() {
 
 #[test]
 fn key_echoed_by_server_is_scrubbed() {
-    let t = Script::new(vec![Ok(resp(401, json!({"error": format!("key {KEY} is not valid")})))]);
+    let t = Script::new(vec![Ok(resp(
+        401,
+        json!({"error": format!("key {KEY} is not valid")}),
+    ))]);
     let (r, _) = run(&t, WaitOptions::default());
     let e = r.unwrap_err();
     assert_eq!(e.code(), ErrorCode::Unauthorized);
@@ -623,20 +820,50 @@ fn resume_and_inputs_are_checked() {
     assert!(c.resume("").is_err());
     let t = Script::new(vec![]);
     let mut noop = |_: &Progress| {};
-    let e = block_on(c.run(&t, "seg/swap", json!({}), vec![], &WaitOptions::default(), &mut noop)).unwrap_err();
+    let e = block_on(c.run(
+        &t,
+        "seg/swap",
+        json!({}),
+        vec![],
+        &WaitOptions::default(),
+        &mut noop,
+    ))
+    .unwrap_err();
     assert_eq!(e.param_name(), Some("model"));
-    let e = block_on(c.run(&t, "bg-replace", json!([1, 2]), vec![], &WaitOptions::default(), &mut noop)).unwrap_err();
+    let e = block_on(c.run(
+        &t,
+        "bg-replace",
+        json!([1, 2]),
+        vec![],
+        &WaitOptions::default(),
+        &mut noop,
+    ))
+    .unwrap_err();
     assert_eq!(e.code(), ErrorCode::ParamType);
-    assert!(t.sent.borrow().is_empty(), "invalid input never reaches the network");
-    assert!(Client::new(ClientConfig { base_url: "ftp://x".into(), ..Default::default() }).is_err());
-    assert!(Client::new(ClientConfig { base_url: "https://x?q=1".into(), ..Default::default() }).is_err());
+    assert!(
+        t.sent.borrow().is_empty(),
+        "invalid input never reaches the network"
+    );
+    assert!(Client::new(ClientConfig {
+        base_url: "ftp://x".into(),
+        ..Default::default()
+    })
+    .is_err());
+    assert!(Client::new(ClientConfig {
+        base_url: "https://x?q=1".into(),
+        ..Default::default()
+    })
+    .is_err());
 }
 
 #[test]
 fn sync_run_sends_v1_and_is_retried_like_submit() {
     let png = HttpResponse {
         status: 200,
-        headers: vec![("content-type".into(), "image/png".into()), ("x-request-id".into(), "s1".into())],
+        headers: vec![
+            ("content-type".into(), "image/png".into()),
+            ("x-request-id".into(), "s1".into()),
+        ],
         body: b"\x89PNG\r\n\x1a\n".to_vec(),
     };
     let t = Script::new(vec![Ok(text(504, "")), Ok(png)]);
@@ -646,6 +873,11 @@ fn sync_run_sends_v1_and_is_retried_like_submit() {
     assert_eq!(t.sent.borrow()[0].url, "http://sim.test/v1/superimpose");
     assert_eq!(t.posts(), 2);
     let t = Script::new(vec![Err(SendError::Network("x".into()))]);
-    assert_eq!(block_on(c.run_sync(&t, "superimpose", json!({}), vec![], None)).unwrap_err().code(), ErrorCode::Network);
+    assert_eq!(
+        block_on(c.run_sync(&t, "superimpose", json!({}), vec![], None))
+            .unwrap_err()
+            .code(),
+        ErrorCode::Network
+    );
     assert_eq!(t.posts(), 1);
 }

@@ -140,8 +140,7 @@ pub fn sniff_image_mime(bytes: &[u8]) -> Option<&'static str> {
         Some("image/png")
     } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
         Some("image/jpeg")
-    } else if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP")
-    {
+    } else if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
         Some("image/webp")
     } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
         Some("image/gif")
@@ -170,19 +169,17 @@ pub fn image_data_uri(field: &BinaryField) -> Result<String> {
     {
         declared
     } else {
-        match sniff_image_mime(&field.bytes) {
-            Some(m) => m.to_string(),
-            None => {
-                return Err(Error::param(
-                    ErrorCode::ImageInput,
-                    field.name.clone(),
-                    format!(
-                        "`{}` is a Blob of type {:?} that is not a PNG, JPEG, WebP, GIF or BMP image",
-                        field.name, field.mime
-                    ),
-                ))
-            }
-        }
+        let Some(m) = sniff_image_mime(&field.bytes) else {
+            return Err(Error::param(
+                ErrorCode::ImageInput,
+                field.name.clone(),
+                format!(
+                    "`{}` is a Blob of type {:?}, not a PNG/JPEG/WebP/GIF/BMP image",
+                    field.name, field.mime
+                ),
+            ));
+        };
+        m.to_string()
     };
     let b64 = base64::engine::general_purpose::STANDARD.encode(&field.bytes);
     Ok(format!("data:{mime};base64,{b64}"))
@@ -383,9 +380,7 @@ impl Client {
                     // Retries never extend the deadline: report what we have.
                     return match result {
                         Ok(resp) if phase.is_post() => Ok(resp),
-                        Ok(_) | Err(_) => {
-                            Err(deadline_error(phase, t, Some(d), request_id))
-                        }
+                        Ok(_) | Err(_) => Err(deadline_error(phase, t, Some(d), request_id)),
                     };
                 }
             }

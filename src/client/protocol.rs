@@ -320,7 +320,9 @@ pub fn error_from_response(phase: Phase, resp: &HttpResponse, request_id: Option
 }
 
 fn status_of(body: &Value) -> Option<JobStatus> {
-    body.get("status").and_then(Value::as_str).and_then(JobStatus::parse)
+    body.get("status")
+        .and_then(Value::as_str)
+        .and_then(JobStatus::parse)
 }
 
 fn failed_error_text(body: &Value) -> String {
@@ -370,12 +372,18 @@ pub fn origin_of(url: &str) -> Option<&str> {
 
 /// `{base}/v2/requests/{id}/status`.
 pub fn status_url(base_url: &str, request_id: &str) -> String {
-    format!("{}/v2/requests/{request_id}/status", base_url.trim_end_matches('/'))
+    format!(
+        "{}/v2/requests/{request_id}/status",
+        base_url.trim_end_matches('/')
+    )
 }
 
 /// `{base}/v2/requests/{id}`.
 pub fn response_url(base_url: &str, request_id: &str) -> String {
-    format!("{}/v2/requests/{request_id}", base_url.trim_end_matches('/'))
+    format!(
+        "{}/v2/requests/{request_id}",
+        base_url.trim_end_matches('/')
+    )
 }
 
 /// A request id is used in URLs: allow only `[A-Za-z0-9_-]`, 1–128 characters.
@@ -742,7 +750,8 @@ impl RetryPolicy {
         let backoff = self.backoff_ms(retries_done, random01);
         let mut floor: f64 = 0.0;
         if matches!(status, Some(429 | 503)) {
-            if let Some(at) = header_value(headers, "x-rate-limit-reset-at-utc").and_then(parse_reset_at)
+            if let Some(at) =
+                header_value(headers, "x-rate-limit-reset-at-utc").and_then(parse_reset_at)
             {
                 floor = floor.max(at - now_ms);
             }
@@ -812,7 +821,13 @@ fn parse_iso8601(v: &str) -> Option<f64> {
         return None;
     }
     let num = |r: std::ops::Range<usize>| v.get(r)?.parse::<i64>().ok();
-    let (y, mo, d, h, mi) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?);
+    let (y, mo, d, h, mi) = (
+        num(0..4)?,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+    );
     if b.get(16) != Some(&b':') {
         return None;
     }

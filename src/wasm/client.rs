@@ -166,7 +166,10 @@ async fn convert_params(params: &JsValue) -> Result<(Value, Vec<BinaryField>), J
             continue;
         }
         if value.is_function() || value.is_symbol() || value.is_bigint() {
-            return Err(type_error(&key, "a JSON value (string, number, boolean, object, array or null), a Blob or a File"));
+            return Err(type_error(
+                &key,
+                "a JSON value (string, number, boolean, object, array or null), a Blob or a File",
+            ));
         }
         let text = js_sys::JSON::stringify(&value)
             .ok()
@@ -293,7 +296,10 @@ impl JsClient {
         let headers = get(&options, "headers");
         if !headers.is_undefined() && !headers.is_null() {
             if !headers.is_object() {
-                return Err(type_error("headers", "an object of header names to strings"));
+                return Err(type_error(
+                    "headers",
+                    "an object of header names to strings",
+                ));
             }
             for entry in Object::entries(headers.unchecked_ref::<Object>()).iter() {
                 let pair: js_sys::Array = entry.unchecked_into();
@@ -372,7 +378,10 @@ impl JsClient {
     }
 
     /// A `Job` for a request id from an earlier submit (results are kept 1 hour).
-    pub fn resume(&self, #[wasm_bindgen(js_name = requestId)] request_id: String) -> Result<Job, JsValue> {
+    pub fn resume(
+        &self,
+        #[wasm_bindgen(js_name = requestId)] request_id: String,
+    ) -> Result<Job, JsValue> {
         let job = self.shared.core.resume(&request_id).map_err(err)?;
         Ok(Job {
             shared: self.shared.clone(),
@@ -408,7 +417,8 @@ impl JsClient {
             set(&o, "remainingCredits", &opt_num_js(out.remaining_credits));
             set(&o, "cost", &opt_num_js(out.cost));
             set(&o, "generationTime", &opt_num_js(out.generation_time));
-            let s = |v: &Option<String>| v.as_deref().map(JsValue::from_str).unwrap_or(JsValue::NULL);
+            let s =
+                |v: &Option<String>| v.as_deref().map(JsValue::from_str).unwrap_or(JsValue::NULL);
             set(&o, "seed", &s(&out.seed));
             set(&o, "requestId", &s(&out.request_id));
             Ok(o.into())
@@ -458,7 +468,11 @@ impl Job {
         let start = self.submitted_ms;
         future_to_promise(async move {
             let opts = wait_options(&options).map_err(|e| {
-                let _ = Reflect::set(&e, &JsValue::from_str("requestId"), &JsValue::from_str(&job.request_id));
+                let _ = Reflect::set(
+                    &e,
+                    &JsValue::from_str("requestId"),
+                    &JsValue::from_str(&job.request_id),
+                );
                 e
             })?;
             let signal = opt_signal(&options)?;
