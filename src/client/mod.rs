@@ -380,7 +380,7 @@ impl Client {
                     // Retries never extend the deadline: report what we have.
                     return match result {
                         Ok(resp) if phase.is_post() => Ok(resp),
-                        Ok(_) | Err(_) => Err(deadline_error(phase, t, Some(d), request_id)),
+                        _ => Err(deadline_error(phase, t, Some(d), request_id)),
                     };
                 }
             }

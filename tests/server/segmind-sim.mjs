@@ -4,7 +4,7 @@
 // `"simulated": true` and its output is a small PNG this server serves itself.
 //
 // Usage: node tests/server/segmind-sim.mjs [--port N] [--queued-ms N] [--processing-ms N]
-//          [--expiry-ms N] [--api-key KEY]
+//          [--expiry-ms N] [--api-key KEY] [--keep-alive]
 // (env: SIM_PORT, SIM_QUEUED_MS, SIM_PROCESSING_MS, SIM_EXPIRY_MS, SIM_API_KEY).
 // Listens on 127.0.0.1 only; port 0 picks a free port. Prints `SIM_URL=http://127.0.0.1:PORT`
 // on stdout once it is listening.
@@ -57,6 +57,10 @@ const DEFAULT_QUEUED_MS = Number(opt('queued-ms', 'SIM_QUEUED_MS', '300'));
 const DEFAULT_PROCESSING_MS = Number(opt('processing-ms', 'SIM_PROCESSING_MS', '600'));
 const DEFAULT_EXPIRY_MS = Number(opt('expiry-ms', 'SIM_EXPIRY_MS', String(3600 * 1000)));
 const API_KEY = opt('api-key', 'SIM_API_KEY', 'SG_0123456789abcdef');
+// Connections are closed after every response unless --keep-alive: browsers transparently
+// resend a request (even a POST) when a *reused* keep-alive connection dies before any answer
+// byte, which would hide what the client itself does on a dropped connection.
+const KEEP_ALIVE = argv.includes('--keep-alive') || process.env.SIM_KEEP_ALIVE === '1';
 
 const MODELS = new Set(['seg-swap', 'bg-replace', 'segmind-relighting-v2', 'superimpose', 'superimpose-v2']);
 const RETIRED = new Set(['sim-retired-model']);
@@ -264,6 +268,7 @@ function answer(res, rule, status, body) {
 
 async function handle(req, res) {
   cors(req, res);
+  if (!KEEP_ALIVE) res.setHeader('connection', 'close');
   const url = new URL(req.url, 'http://127.0.0.1');
   const path = url.pathname;
   if (req.method === 'OPTIONS') {
