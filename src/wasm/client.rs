@@ -467,13 +467,13 @@ impl Job {
         let job = self.job.clone();
         let start = self.submitted_ms;
         future_to_promise(async move {
-            let opts = wait_options(&options).map_err(|e| {
+            let opts = wait_options(&options).inspect_err(|e| {
+                // The job exists: keep its id on every error.
                 let _ = Reflect::set(
-                    &e,
+                    e,
                     &JsValue::from_str("requestId"),
                     &JsValue::from_str(&job.request_id),
                 );
-                e
             })?;
             let signal = opt_signal(&options)?;
             let mut progress = progress_callback(opt_function(&options, "onProgress")?);
