@@ -1,0 +1,153 @@
+// The JS surface of the remote client (`Client`, `Job`) in Node, against segmind-sim.
+// Build the package first, then run under the simulator:
+//   cargo build --target wasm32-unknown-unknown --lib
+//   /work/main/.tools/cargo/bin/wasm-bindgen --target nodejs --out-dir target/client-pkg-node \
+//       target/wasm32-unknown-unknown/debug/superimpose_wasm.wasm
+//   SIM_PORT=0 tests/server/with-sim.sh node --test tests/client_api.mjs
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const pkg = require(path.resolve(process.env.CLIENT_PKG ?? 'target/client-pkg-node/superimpose_wasm.js'));
+const { Client } = pkg;
+const SIM = process.env.SIM_URL;
+const KEY = 'SG_0123456789abcdef';
+assert.ok(SIM, 'run under tests/server/with-sim.sh');
+
+let n = 0;
+function mk(extra = {}, key = KEY) {
+  const id = `js${process.pid}-${++n}`;
+  const spec = JSON.stringify({ id, queuedMs: 60, processingMs: 120, ...extra });
+  return { id, client: new Client({ apiKey: key, baseUrl: SIM, headers: { 'x-sim-scenario': spec } }) };
+}
+async function log(id) {
+  return (await (await fetch(`${SIM}/__sim/log?scenario=${id}`)).json()).requests;
+}
+const fast = { pollInterval: 40, timeout: 10000 };
+function noKey(e) {
+  assert.ok(!String(e.message).includes(KEY));
+  assert.ok(!String(e.stack ?? '').includes(KEY));
+}
+
+test('run resolves with {requestId, status, output, metrics, remainingCredits, raw} and reports progress in order', async () => {
+  const { id, client } = mk();
+  const events = [];
+  const r = await client.run('bg-replace', { image: 'https://x/a.png', ref_image: 'https://x/b.png', prompt: 'p', samples: 1 }, { ...fast, onProgress: (p) => events.push(p) });
+  assert.equal(r.status, 'COMPLETED');
+  assert.equal(typeof r.requestId, 'string');
+  assert.equal(r.raw.simulated, true);
+  assert.equal(r.remainingCredits, 99.5);
+  assert.match(r.output, /\.png$/);
+  assert.equal(r.metrics.cost, 0.01);
+  const states = events.map((e) => e.status);
+  assert.equal(states[0], 'QUEUED');
+  assert.equal(states.at(-1), 'COMPLETED');
+  for (const e of events) {
+    assert.equal(e.requestId, r.requestId);
+    assert.equal(typeof e.elapsedMs, 'number');
+  }
+  const l = await log(id);
+  assert.equal(l.filter((x) => x.method === 'POST').length, 1);
+  for (const x of l) { assert.ok(!x.url.includes(KEY)); assert.equal(x.apiKey, 'valid'); }
+});
+
+test('integers stay integers in the body; Blob image fields become data: URIs', async () => {
+  const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+  const seen = [];
+  const client = new Client({
+    apiKey: KEY, baseUrl: SIM,
+    fetch: async (req) => { if (req.method === 'POST') seen.push(await req.clone().text()); return fetch(req); },
+  });
+  await client.run('bg-replace', { image: new Blob([png], { type: 'image/png' }), steps: 30, strength: 0.5 }, fast);
+  const body = JSON.parse(seen[0]);
+  assert.equal(body.image, `data:image/png;base64,${png.toString('base64')}`);
+  assert.ok(seen[0].includes('"steps":30'), seen[0]);
+  assert.equal(body.strength, 0.5);
+});
+
+test('submit → Job with requestId at once, status(), wait(); resume(id)', async () => {
+  const { client } = mk({ processingMs: 300 });
+  const job = await client.submit('seg-swap', {});
+  assert.match(job.requestId, /^[0-9a-f-]{36}$/);
+  const s = await job.status();
+  assert.ok(['QUEUED', 'PROCESSING'].includes(s.status));
+  const r = await job.wait(fast);
+  assert.equal(r.requestId, job.requestId);
+  const again = await client.resume(job.requestId).wait(fast);
+  assert.equal(again.requestId, job.requestId);
+});
+
+test('runSync returns a Blob and the accounting headers', async () => {
+  const { client } = mk();
+  const r = await client.runSync('superimpose', { seed: 9 });
+  assert.ok(r.blob instanceof Blob);
+  assert.equal(r.contentType, 'image/png');
+  const bytes = Buffer.from(await r.blob.arrayBuffer());
+  assert.equal(bytes.subarray(0, 4).toString('hex'), '89504e47');
+  assert.equal(r.remainingCredits, 99.5);
+  assert.equal(r.cost, 0.01);
+  assert.equal(r.generationTime, 0.25);
+  assert.equal(r.seed, '9');
+  assert.equal(typeof r.requestId, 'string');
+});
+
+test('errors are JS Errors with code, status, requestId and the server message; never the key', async () => {
+  let { client } = mk({}, 'SG_ffffffffffffffff');
+  await assert.rejects(client.run('bg-replace', {}, fast), (e) => {
+    assert.ok(e instanceof Error);
+    assert.equal(e.code, 'E_UNAUTHORIZED');
+    assert.equal(e.status, 401);
+    assert.match(e.message, /invalid x-api-key/);
+    assert.ok(!e.message.includes('SG_ffffffffffffffff'));
+    return true;
+  });
+  ({ client } = mk({ fail: 'simulated block' }));
+  await assert.rejects(client.run('bg-replace', {}, fast), (e) => {
+    assert.equal(e.code, 'E_INFERENCE_FAILED');
+    assert.equal(e.status, 422);
+    assert.match(e.requestId, /^[0-9a-f-]{36}$/);
+    assert.match(e.message, /simulated block/);
+    noKey(e);
+    return true;
+  });
+  ({ client } = mk());
+  await assert.rejects(client.run('no-such-model', {}, fast), (e) => e.code === 'E_NOT_FOUND' && e.status === 404);
+  await assert.rejects(client.run('bad/model', {}, fast), (e) => e.code === 'E_INVALID_REQUEST' && e.param === 'model');
+  await assert.rejects(client.run('bg-replace', [1], fast), (e) => e.code === 'E_PARAM_TYPE');
+  await assert.rejects(client.run('bg-replace', { x: () => 1 }, fast), (e) => e.code === 'E_PARAM_TYPE' && e.param === 'x');
+  assert.throws(() => client.resume('../etc'), (e) => e.code === 'E_INVALID_REQUEST');
+  assert.throws(() => new Client({ baseUrl: 'ftp://x' }), (e) => e.param === 'baseUrl');
+});
+
+test('a submit answered by a dropped connection is not retried', async () => {
+  const { id, client } = mk({ faults: [{ on: 'submit', drop: true }] });
+  await assert.rejects(client.run('bg-replace', {}, fast), (e) => e.code === 'E_NETWORK' && /job may/.test(e.message));
+  assert.equal((await log(id)).filter((x) => x.method === 'POST').length, 1);
+});
+
+test('timeout keeps the requestId; resume completes', async () => {
+  const { client } = mk({ processingMs: 1200 });
+  const e = await client.run('seg-swap', {}, { pollInterval: 40, timeout: 300 }).catch((x) => x);
+  assert.equal(e.code, 'E_TIMEOUT');
+  assert.ok(e.requestId);
+  const r = await client.resume(e.requestId).wait(fast);
+  assert.equal(r.status, 'COMPLETED');
+});
+
+test('AbortSignal: before submit, while polling', async () => {
+  const { id, client } = mk({ processingMs: 3000 });
+  await assert.rejects(client.run('bg-replace', {}, { ...fast, signal: AbortSignal.abort() }), (e) => e.code === 'E_ABORTED');
+  assert.equal((await log(id)).filter((x) => x.method === 'POST').length, 0);
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 250);
+  await assert.rejects(client.run('bg-replace', {}, { ...fast, signal: ac.signal }), (e) => e.code === 'E_ABORTED' && !!e.requestId);
+});
+
+test('option types are checked', async () => {
+  const { client } = mk();
+  await assert.rejects(client.run('bg-replace', {}, { timeout: 'soon' }), (e) => e.code === 'E_PARAM_TYPE' && e.param === 'timeout');
+  await assert.rejects(client.run('bg-replace', {}, { pollInterval: -1 }), (e) => e.code === 'E_PARAM_RANGE');
+  await assert.rejects(client.run('bg-replace', {}, { signal: 5 }), (e) => e.param === 'signal');
+});
