@@ -44,9 +44,12 @@ pillow-refs:
 test-native:
 	PILLOW_REFS=$(PILLOW_REFS) cargo test
 
-# Node tests and headless-Chromium tests (webdriver.json adds --enable-unsafe-webgpu).
+# Node tests and headless-Chromium tests (webdriver.json adds --enable-unsafe-webgpu); the client
+# tests talk to the local Segmind protocol simulator (127.0.0.1 only).
 test-wasm:
-	cargo test --target wasm32-unknown-unknown -- --nocapture
+	tests/server/with-sim.sh cargo test --target wasm32-unknown-unknown -- --nocapture
 
+# The built package in Node (npm pack + install, TS types, remote client) and the demo page
+# end to end in headless Chromium.
 test-js:
-	node --test tests/js/
+	SIM_PORT=0 tests/server/with-sim.sh node --test --test-concurrency=1 tests/js/

@@ -210,3 +210,55 @@ export function version(): Promise<string>;
 export function kernelBackend(): Promise<"simd128" | "scalar">;
 /** Every blend mode's API name, in id order (the first 14 are the remote API's enum). */
 export function blendModes(): Promise<BlendMode[]>;
+
+// ---- Remote client (Segmind serverless API) --------------------------------------------------
+import type {
+  ClientOptions, WaitOptions, RunResult, SyncResult, JobStatusReport, ClientProgress,
+} from "./superimpose_wasm.js";
+export type { ClientOptions, WaitOptions, RunResult, SyncResult, JobStatusReport, ClientProgress };
+
+/** Model parameters: a flat JSON object; image fields may also be Blob/File/ImageData/canvas. */
+export type ModelParams = Record<string, unknown>;
+
+/** A submitted remote job. */
+export class Job {
+  /** Keep it to `resume` after a reload (results are kept 1 hour). */
+  readonly requestId: string;
+  status(opts?: { signal?: AbortSignal }): Promise<JobStatusReport>;
+  wait(opts?: WaitOptions): Promise<RunResult>;
+}
+
+/** Client for Segmind's serverless API. The key is only ever sent as the `x-api-key` header. */
+export class Client {
+  constructor(opts?: ClientOptions);
+  run(model: string, params: ModelParams, opts?: WaitOptions): Promise<RunResult>;
+  submit(model: string, params: ModelParams, opts?: { signal?: AbortSignal }): Promise<Job>;
+  resume(requestId: string): Promise<Job>;
+  runSync(model: string, params: ModelParams, opts?: { signal?: AbortSignal; timeout?: number }): Promise<SyncResult>;
+}
+
+/** A field of a model schema, as `modelSchema` returns it. */
+export interface SchemaField {
+  name: string;
+  kind: "image" | "string" | "integer" | "number" | "boolean";
+  required: boolean;
+  doc: string;
+  default?: unknown;
+  enum?: string[];
+  min?: number;
+  max?: number;
+  exclusiveMin?: boolean;
+}
+export interface ModelSchema {
+  model: string;
+  title: string;
+  fields: SchemaField[];
+  localFields: SchemaField[];
+}
+export type TypedModel = "superimpose-v2" | "superimpose" | "seg-swap" | "bg-replace" | "segmind-relighting-v2";
+/** The typed models' names. */
+export function modelNames(): Promise<TypedModel[]>;
+/** A model's schema (for generated forms). */
+export function modelSchema(model: TypedModel): Promise<ModelSchema>;
+/** Validate a remote body as `Client.run` will; resolves the body that would be sent. */
+export function validateBody(model: TypedModel, params: ModelParams): Promise<ModelParams>;

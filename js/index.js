@@ -252,3 +252,95 @@ export async function blendModes() {
   await init();
   return wasm.blendModes();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Remote client (Segmind serverless API). The protocol, validation, retries and error mapping
+// live in Rust (src/client); this wrapper only initialises wasm lazily and turns pixel inputs
+// (ImageData, canvas, ImageBitmap, <img>) into PNG Blobs, which the client sends as data: URIs.
+
+async function paramsForRemote(params) {
+  if (params == null || typeof params !== "object" || Array.isArray(params)) return params;
+  const out = { ...params };
+  for (const [k, v] of Object.entries(out)) {
+    if (isPixelObject(v) || drawable(v)) {
+      const px = isPixelObject(v) ? v : pixelsOfDrawable(v);
+      out[k] = new Blob([wasm.encode(px, { format: "png" })], { type: "image/png" });
+    }
+  }
+  return out;
+}
+
+/** A submitted remote job (see `Client.submit`). */
+export class Job {
+  #inner;
+  constructor(inner) {
+    this.#inner = inner;
+    /** The request id: keep it to `resume` the job after a reload (results live 1 hour). */
+    this.requestId = inner.requestId;
+  }
+  /** One status poll: `{requestId, status, error, metrics, raw}` (FAILED is reported, not thrown). */
+  status(opts) {
+    return this.#inner.status(opts);
+  }
+  /** Poll until COMPLETED (resolves with the result) or FAILED/timeout/abort (rejects, with `requestId`). */
+  wait(opts) {
+    return this.#inner.wait(opts);
+  }
+}
+
+/**
+ * Client for Segmind's serverless API: `new Client({apiKey, baseUrl, fetch, headers, validate})`.
+ * The key is only ever sent in the `x-api-key` header.
+ */
+export class Client {
+  #opts;
+  #inner = null;
+  constructor(opts = {}) {
+    this.#opts = opts;
+  }
+  async #get() {
+    if (!this.#inner) {
+      await init();
+      this.#inner = new wasm.Client(this.#opts);
+    }
+    return this.#inner;
+  }
+  /** Submit, poll and fetch the result: resolves `{requestId, status, output, metrics, remainingCredits, raw}`. */
+  async run(model, params, opts) {
+    const c = await this.#get();
+    return c.run(model, await paramsForRemote(params), opts);
+  }
+  /** Submit only: resolves a Job whose `requestId` is available at once. */
+  async submit(model, params, opts) {
+    const c = await this.#get();
+    return new Job(await c.submit(model, await paramsForRemote(params), opts));
+  }
+  /** Pick up a job by id (e.g. after a page reload). */
+  async resume(requestId) {
+    const c = await this.#get();
+    return new Job(await c.resume(requestId));
+  }
+  /** The synchronous v1 endpoint: resolves `{blob, contentType, remainingCredits, cost, generationTime, seed, requestId}`. */
+  async runSync(model, params, opts) {
+    const c = await this.#get();
+    return c.runSync(model, await paramsForRemote(params), opts);
+  }
+}
+
+/** The typed models' names: superimpose-v2, superimpose, seg-swap, bg-replace, segmind-relighting-v2. */
+export async function modelNames() {
+  await init();
+  return wasm.modelNames();
+}
+
+/** A model's schema (fields, kinds, ranges, enums, defaults, docs) — e.g. to generate a form. */
+export async function modelSchema(model) {
+  await init();
+  return wasm.modelSchema(model);
+}
+
+/** Validate a remote body exactly as `Client.run` will, without sending it. Resolves the body to send. */
+export async function validateBody(model, params) {
+  await init();
+  return wasm.validateBody(model, params);
+}

@@ -75,7 +75,11 @@ fn scaled_side(param: &str, side: u32, factor: f64) -> Result<u32> {
 /// The overlay's scaled size, refused before any allocation when over the pixel limit.
 fn checked_size(param: &str, w: u32, h: u32) -> Result<(u32, u32)> {
     crate::image::check_dimensions(w, h).map_err(|e| {
-        Error::param(e.code(), param, format!("`{param}` gives a {w}×{h} overlay: {}", e.message()))
+        Error::param(
+            e.code(),
+            param,
+            format!("`{param}` gives a {w}×{h} overlay: {}", e.message()),
+        )
     })?;
     Ok((w, h))
 }
@@ -209,7 +213,14 @@ pub fn prepare_overlay_v2(
 }
 
 /// Where v2 puts an overlay of `w2 × h2` on a `bw × bh` base (SPEC 2.2 step 4).
-pub fn v2_placement(bw: u32, bh: u32, w2: u32, h2: u32, x_percent: i64, y_percent: i64) -> (i64, i64) {
+pub fn v2_placement(
+    bw: u32,
+    bh: u32,
+    w2: u32,
+    h2: u32,
+    x_percent: i64,
+    y_percent: i64,
+) -> (i64, i64) {
     let left = (bw as f64 * x_percent as f64 / 100.0 - w2 as f64 / 2.0).trunc() as i64;
     let top = (bh as f64 * y_percent as f64 / 100.0 - h2 as f64 / 2.0).trunc() as i64;
     (left, top)
@@ -228,8 +239,14 @@ pub fn composite_v2(
     let blender = Blender::new(s.blend_mode, s.opacity / 100.0, s.seed)?;
     let ov = prepare_overlay_v2(overlay, mask, s)?;
     let mut base = opaque_base(base);
-    let (left, top) =
-        v2_placement(base.width(), base.height(), ov.width(), ov.height(), s.x_percent, s.y_percent);
+    let (left, top) = v2_placement(
+        base.width(),
+        base.height(),
+        ov.width(),
+        ov.height(),
+        s.x_percent,
+        s.y_percent,
+    );
     blend::composite_at(&mut base, &ov, left, top, &blender);
     Ok(base)
 }
@@ -268,7 +285,10 @@ pub fn superimpose_v1(p: SuperimposeV1) -> Result<Output> {
         opacity: p.opacity,
     };
     let image = composite_v1(base, &overlay, mask.as_ref(), &s)?;
-    Ok(Output { image, warnings: Vec::new() })
+    Ok(Output {
+        image,
+        warnings: Vec::new(),
+    })
 }
 
 /// Superimpose v1's settings (everything but the images).
@@ -295,7 +315,13 @@ pub struct V1Settings {
 }
 
 /// The v1 overlay's target size (SPEC 3.2 step 2), or `None` for `"None"`.
-pub fn v1_target_size(bw: u32, bh: u32, w: u32, h: u32, s: &V1Settings) -> Result<Option<(u32, u32)>> {
+pub fn v1_target_size(
+    bw: u32,
+    bh: u32,
+    w: u32,
+    h: u32,
+    s: &V1Settings,
+) -> Result<Option<(u32, u32)>> {
     let size = match s.overlay_resize {
         OverlayResize::None => return Ok(None),
         OverlayResize::Fit => {
@@ -366,7 +392,10 @@ pub fn composite_v1(
     s: &V1Settings,
 ) -> Result<RgbaImage> {
     if !(0.0..=1.0).contains(&s.opacity) {
-        return Err(Error::range("opacity", format!("`opacity` must be in 0–1; got {}", s.opacity)));
+        return Err(Error::range(
+            "opacity",
+            format!("`opacity` must be in 0–1; got {}", s.opacity),
+        ));
     }
     let mut base = opaque_base(base);
     let ov = prepare_overlay_v1(base.width(), base.height(), overlay, mask, s)?;

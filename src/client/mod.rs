@@ -216,10 +216,12 @@ fn prepare_body(
         let uri = image_data_uri(&field)?;
         map.insert(field.name, Value::String(uri));
     }
+    // The typed models (SPEC 4.8, 2.1, 3.1) are validated before anything reaches the network;
+    // unknown models (the provider has hundreds) pass through untyped.
     if validate {
-        // INTEGRATION(schema): call crate::schema::for_model(model).validate_remote(..) here:
-        //   if let Some(schema) = crate::schema::for_model(model) { map = schema.validate_remote(&map)?; }
-        // Unknown models pass through untyped.
+        if let Some(schema) = crate::schema::for_model(model) {
+            map = schema.validate_remote(&map)?;
+        }
     }
     Ok(map)
 }

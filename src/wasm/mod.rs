@@ -133,7 +133,8 @@ fn check_len(what: &str, w: u32, h: u32, expected: u64, got: u32) -> Result<()> 
 /// An image → a real `ImageData` where the global exists (browsers, workers), else a plain
 /// `{width, height, data: Uint8ClampedArray}` object (Node).
 fn image_to_js(img: &RgbaImage) -> JsValue {
-    let has_image_data = Reflect::has(&js_sys::global(), &JsValue::from_str("ImageData")).unwrap_or(false);
+    let has_image_data =
+        Reflect::has(&js_sys::global(), &JsValue::from_str("ImageData")).unwrap_or(false);
     if has_image_data {
         if let Ok(d) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
             wasm_bindgen::Clamped(img.data()),
@@ -157,9 +158,16 @@ fn image_to_js(img: &RgbaImage) -> JsValue {
 fn body_from_js(
     body: &JsValue,
     image_fields: &[&str],
-) -> Result<(serde_json::Map<String, serde_json::Value>, Vec<(String, RgbaImage)>)> {
+) -> Result<(
+    serde_json::Map<String, serde_json::Value>,
+    Vec<(String, RgbaImage)>,
+)> {
     if !body.is_object() || js_sys::Array::is_array(body) {
-        return Err(Error::param(ErrorCode::ParamType, "body", "the request body must be an object"));
+        return Err(Error::param(
+            ErrorCode::ParamType,
+            "body",
+            "the request body must be an object",
+        ));
     }
     let mut map = serde_json::Map::new();
     let mut pixels = Vec::new();
@@ -175,11 +183,18 @@ fn body_from_js(
         }
         if let Some(n) = v.as_f64() {
             if !n.is_finite() {
-                return Err(Error::range(&key, format!("`{key}` must be a finite number; got {n}")));
+                return Err(Error::range(
+                    &key,
+                    format!("`{key}` must be a finite number; got {n}"),
+                ));
             }
         }
         let json: serde_json::Value = serde_wasm_bindgen::from_value(v).map_err(|e| {
-            Error::param(ErrorCode::ParamType, &key, format!("`{key}` is not a JSON value: {e}"))
+            Error::param(
+                ErrorCode::ParamType,
+                &key,
+                format!("`{key}` is not a JSON value: {e}"),
+            )
         })?;
         map.insert(key, json);
     }
@@ -199,7 +214,11 @@ fn opt_string(opts: &JsValue, key: &str) -> Result<Option<String>> {
     match opts_get(opts, key) {
         None => Ok(None),
         Some(v) => v.as_string().map(Some).ok_or_else(|| {
-            Error::param(ErrorCode::ParamType, key, format!("`{key}` must be a string"))
+            Error::param(
+                ErrorCode::ParamType,
+                key,
+                format!("`{key}` must be a string"),
+            )
         }),
     }
 }
@@ -209,8 +228,15 @@ fn opt_number(opts: &JsValue, key: &str) -> Result<Option<f64>> {
         None => Ok(None),
         Some(v) => match v.as_f64() {
             Some(n) if n.is_finite() => Ok(Some(n)),
-            Some(n) => Err(Error::range(key, format!("`{key}` must be a finite number; got {n}"))),
-            None => Err(Error::param(ErrorCode::ParamType, key, format!("`{key}` must be a number"))),
+            Some(n) => Err(Error::range(
+                key,
+                format!("`{key}` must be a finite number; got {n}"),
+            )),
+            None => Err(Error::param(
+                ErrorCode::ParamType,
+                key,
+                format!("`{key}` must be a number"),
+            )),
         },
     }
 }
@@ -219,7 +245,10 @@ fn opt_u32(opts: &JsValue, key: &str) -> Result<Option<u32>> {
     match opt_number(opts, key)? {
         None => Ok(None),
         Some(n) if n.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&n) => Ok(Some(n as u32)),
-        Some(n) => Err(Error::range(key, format!("`{key}` must be a whole number ≥ 0; got {n}"))),
+        Some(n) => Err(Error::range(
+            key,
+            format!("`{key}` must be a whole number ≥ 0; got {n}"),
+        )),
     }
 }
 
@@ -285,13 +314,19 @@ pub fn rotate(img: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsVal
         Some(s) => crate::rotate::Sampler::parse("sampler", &s)?,
         None => crate::rotate::Sampler::Nearest,
     };
-    Ok(image_to_js(&crate::rotate::rotate_premultiplied(&src, degrees, sampler)?))
+    Ok(image_to_js(&crate::rotate::rotate_premultiplied(
+        &src, degrees, sampler,
+    )?))
 }
 
 /// Blend `source` onto `base` (same size) with `mode` (default `"normal"`) at `opacity` 0–1
 /// (default 1); the source's alpha is the mask. `seed` makes `dissolve` reproducible.
 #[wasm_bindgen]
-pub fn blend(base: JsValue, source: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsValue> {
+pub fn blend(
+    base: JsValue,
+    source: JsValue,
+    opts: JsValue,
+) -> std::result::Result<JsValue, JsValue> {
     let b = image_from_js("base", &base)?;
     let s = image_from_js("source", &source)?;
     let mode = match opt_string(&opts, "mode")? {
@@ -300,7 +335,9 @@ pub fn blend(base: JsValue, source: JsValue, opts: JsValue) -> std::result::Resu
     };
     let opacity = opt_number(&opts, "opacity")?.unwrap_or(1.0);
     let seed = opt_u32(&opts, "seed")?.unwrap_or(0);
-    Ok(image_to_js(&crate::blend::blend(&b, &s, mode, opacity, seed)?))
+    Ok(image_to_js(&crate::blend::blend(
+        &b, &s, mode, opacity, seed,
+    )?))
 }
 
 /// Decode PNG, JPEG or WebP bytes (EXIF orientation applied) to an ImageData-shaped RGBA image.
@@ -320,7 +357,9 @@ pub fn encode(img: JsValue, opts: JsValue) -> std::result::Result<Vec<u8>, JsVal
     };
     let quality = match opt_u32(&opts, "quality")? {
         Some(q) if (1..=100).contains(&q) => Some(q as u8),
-        Some(q) => return Err(Error::range("quality", format!("`quality` must be 1–100; got {q}")).into()),
+        Some(q) => {
+            return Err(Error::range("quality", format!("`quality` must be 1–100; got {q}")).into())
+        }
         None => None,
     };
     Ok(crate::codec::encode(&src, format, quality)?)
@@ -330,7 +369,11 @@ pub fn encode(img: JsValue, opts: JsValue) -> std::result::Result<Vec<u8>, JsVal
 #[wasm_bindgen(js_name = setMaxPixels)]
 pub fn set_max_pixels(limit: f64) -> std::result::Result<(), JsValue> {
     if !(limit.is_finite() && limit >= 1.0 && limit.fract() == 0.0) {
-        return Err(Error::range("maxPixels", format!("`maxPixels` must be a whole number ≥ 1; got {limit}")).into());
+        return Err(Error::range(
+            "maxPixels",
+            format!("`maxPixels` must be a whole number ≥ 1; got {limit}"),
+        )
+        .into());
     }
     Ok(crate::image::set_max_pixels(limit as u64)?)
 }
@@ -339,4 +382,49 @@ pub fn set_max_pixels(limit: f64) -> std::result::Result<(), JsValue> {
 #[wasm_bindgen(js_name = maxPixels)]
 pub fn max_pixels() -> f64 {
     crate::image::max_pixels() as f64
+}
+
+// ---------------------------------------------------------------------------------------------
+// Model schemas (for forms and pre-flight validation)
+
+/// The typed models' names.
+#[wasm_bindgen(js_name = modelNames)]
+pub fn model_names() -> Vec<String> {
+    crate::schema::MODELS
+        .iter()
+        .map(|s| s.model.to_string())
+        .collect()
+}
+
+/// A model's schema as a plain object (fields with kind, range, enum, default, required, doc).
+#[wasm_bindgen(js_name = modelSchema)]
+pub fn model_schema(model: &str) -> std::result::Result<JsValue, JsValue> {
+    let schema = crate::schema::for_model(model).ok_or_else(|| {
+        Error::param(
+            ErrorCode::NotFound,
+            "model",
+            format!("no schema for model {model:?}"),
+        )
+    })?;
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    serde::Serialize::serialize(&schema.to_json(), &ser)
+        .map_err(|e| Error::internal(format!("schema serialisation failed: {e}")).into())
+}
+
+/// Validate a remote body as the client will before submitting; returns the body to send.
+#[wasm_bindgen(js_name = validateBody)]
+pub fn validate_body(model: &str, params: JsValue) -> std::result::Result<JsValue, JsValue> {
+    let schema = crate::schema::for_model(model).ok_or_else(|| {
+        Error::param(
+            ErrorCode::NotFound,
+            "model",
+            format!("no schema for model {model:?}"),
+        )
+    })?;
+    let (map, pixels) = body_from_js(&params, &[])?;
+    debug_assert!(pixels.is_empty());
+    let body = schema.validate_remote(&map)?;
+    let ser = serde_wasm_bindgen::Serializer::json_compatible();
+    serde::Serialize::serialize(&serde_json::Value::Object(body), &ser)
+        .map_err(|e| Error::internal(format!("serialisation failed: {e}")).into())
 }

@@ -1,17 +1,11 @@
 // The JS surface of the remote client (`Client`, `Job`) in Node, against segmind-sim.
-// Build the package first, then run under the simulator:
-//   cargo build --target wasm32-unknown-unknown --lib
-//   /work/main/.tools/cargo/bin/wasm-bindgen --target nodejs --out-dir target/client-pkg-node \
-//       target/wasm32-unknown-unknown/debug/superimpose_wasm.wasm
+// Build the package first (make build), then run under the simulator:
 //   SIM_PORT=0 tests/server/with-sim.sh node --test tests/client_api.mjs
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 
-const require = createRequire(import.meta.url);
-const pkg = require(path.resolve(process.env.CLIENT_PKG ?? 'target/client-pkg-node/superimpose_wasm.js'));
-const { Client } = pkg;
+// The built package's own entry point (make build), exactly as an app imports it.
+const { Client } = await import(new URL('../../pkg/index.js', import.meta.url));
 const SIM = process.env.SIM_URL;
 const KEY = 'SG_0123456789abcdef';
 assert.ok(SIM, 'run under tests/server/with-sim.sh');
