@@ -153,15 +153,16 @@ fn image_to_js(img: &RgbaImage) -> JsValue {
     obj.into()
 }
 
-/// A JS request body → the JSON map the parsers take, plus the image fields that were already
-/// pixels. NaN/±Infinity are refused here (JSON cannot carry them, so they would turn into null).
-fn body_from_js(
-    body: &JsValue,
-    image_fields: &[&str],
-) -> Result<(
+/// A request body as the parsers take it: the JSON fields, and the image fields that were
+/// already pixels.
+type ParsedBody = (
     serde_json::Map<String, serde_json::Value>,
     Vec<(String, RgbaImage)>,
-)> {
+);
+
+/// A JS request body → the JSON map the parsers take, plus the image fields that were already
+/// pixels. NaN/±Infinity are refused here (JSON cannot carry them, so they would turn into null).
+fn body_from_js(body: &JsValue, image_fields: &[&str]) -> Result<ParsedBody> {
     if !body.is_object() || js_sys::Array::is_array(body) {
         return Err(Error::param(
             ErrorCode::ParamType,
