@@ -608,7 +608,7 @@ fn run(t: &Script, opts: WaitOptions) -> (superimpose_wasm::Result<JobOutput>, V
     let mut ev = vec![];
     let r = block_on(c.run(
         t,
-        "bg-replace",
+        "flux-dev",
         json!({"prompt": "a"}),
         vec![],
         &opts,
@@ -636,7 +636,7 @@ fn run_happy_path_progress_in_order() {
     assert!(ev.windows(2).all(|w| w[0].elapsed_ms <= w[1].elapsed_ms));
     let sent = t.sent.borrow();
     assert_eq!(sent[0].method, Method::Post);
-    assert_eq!(sent[0].url, "http://sim.test/v2/bg-replace");
+    assert_eq!(sent[0].url, "http://sim.test/v2/flux-dev");
     assert_eq!(sent[0].body.as_deref(), Some(r#"{"prompt":"a"}"#));
     assert!(sent[0]
         .headers
@@ -868,16 +868,47 @@ fn sync_run_sends_v1_and_is_retried_like_submit() {
     };
     let t = Script::new(vec![Ok(text(504, "")), Ok(png)]);
     let c = client();
-    let out = block_on(c.run_sync(&t, "superimpose", json!({"a": 1}), vec![], None)).unwrap();
+    let out = block_on(c.run_sync(&t, "flux-dev", json!({"a": 1}), vec![], None)).unwrap();
     assert_eq!(out.request_id.as_deref(), Some("s1"));
-    assert_eq!(t.sent.borrow()[0].url, "http://sim.test/v1/superimpose");
+    assert_eq!(t.sent.borrow()[0].url, "http://sim.test/v1/flux-dev");
     assert_eq!(t.posts(), 2);
     let t = Script::new(vec![Err(SendError::Network("x".into()))]);
     assert_eq!(
-        block_on(c.run_sync(&t, "superimpose", json!({}), vec![], None))
+        block_on(c.run_sync(&t, "flux-dev", json!({}), vec![], None))
             .unwrap_err()
             .code(),
         ErrorCode::Network
     );
     assert_eq!(t.posts(), 1);
+}
+
+/// Typed models are validated before anything is sent; `validate: false` and untyped models
+/// pass through.
+#[test]
+fn typed_models_are_validated_before_the_network() {
+    let c = client();
+    let t = Script::new(vec![]);
+    let mut noop = |_: &Progress| {};
+    let e = block_on(c.run(
+        &t,
+        "bg-replace",
+        json!({"prompt": "a"}),
+        vec![],
+        &WaitOptions::default(),
+        &mut noop,
+    ))
+    .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ParamMissing);
+    assert_eq!(e.param_name(), Some("image"));
+    let e = block_on(c.run(
+        &t,
+        "superimpose-v2",
+        json!({"base_image": "https://x/a.png", "overlay_image": "https://x/b.png", "opacity": 101}),
+        vec![],
+        &WaitOptions::default(),
+        &mut noop,
+    ))
+    .unwrap_err();
+    assert_eq!((e.code(), e.param_name()), (ErrorCode::ParamRange, Some("opacity")));
+    assert!(t.sent.borrow().is_empty(), "an invalid body never reaches the network");
 }

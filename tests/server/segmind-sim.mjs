@@ -62,7 +62,7 @@ const API_KEY = opt('api-key', 'SIM_API_KEY', 'SG_0123456789abcdef');
 // byte, which would hide what the client itself does on a dropped connection.
 const KEEP_ALIVE = argv.includes('--keep-alive') || process.env.SIM_KEEP_ALIVE === '1';
 
-const MODELS = new Set(['seg-swap', 'bg-replace', 'segmind-relighting-v2', 'superimpose', 'superimpose-v2']);
+const MODELS = new Set(['sim-model', 'seg-swap', 'bg-replace', 'segmind-relighting-v2', 'superimpose', 'superimpose-v2']);
 const RETIRED = new Set(['sim-retired-model']);
 const FORBIDDEN = new Set(['sim-forbidden-model']);
 const MAX_BODY = 32 * 1024 * 1024;

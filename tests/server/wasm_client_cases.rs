@@ -179,7 +179,7 @@ async fn run_sync_returns_png_and_headers() {
     let out = c
         .run_sync(
             &FetchTransport::default(),
-            "superimpose",
+            "sim-model",
             json!({"seed": 7}),
             vec![],
             None,
@@ -224,7 +224,7 @@ async fn error_rows_on_submit() {
     let cases: Vec<(&str, &str, Value, ErrorCode, u16)> = vec![
         (
             "SG_ffffffffffffffff",
-            "bg-replace",
+            "sim-model",
             json!([]),
             ErrorCode::Unauthorized,
             401,
@@ -240,35 +240,35 @@ async fn error_rows_on_submit() {
         (KEY, "sim-retired-model", json!([]), ErrorCode::Gone, 410),
         (
             KEY,
-            "bg-replace",
+            "sim-model",
             json!([{"on": "submit", "status": 400}]),
             ErrorCode::InvalidRequest,
             400,
         ),
         (
             KEY,
-            "bg-replace",
+            "sim-model",
             json!([{"on": "submit", "status": 406}]),
             ErrorCode::InsufficientCredits,
             406,
         ),
         (
             KEY,
-            "bg-replace",
+            "sim-model",
             json!([{"on": "submit", "status": 406, "body": "Not Acceptable: Content-Type must be application/json"}]),
             ErrorCode::InvalidRequest,
             406,
         ),
         (
             KEY,
-            "bg-replace",
+            "sim-model",
             json!([{"on": "submit", "status": 402}]),
             ErrorCode::InvalidRequest,
             402,
         ),
         (
             KEY,
-            "bg-replace",
+            "sim-model",
             json!([{"on": "submit", "status": 405, "body": "<html>405</html>", "contentType": "text/html"}]),
             ErrorCode::Protocol,
             405,
@@ -299,7 +299,7 @@ async fn submit_retried_after_503_burst_and_429_reset() {
         let r = c
             .run(
                 &FetchTransport::default(),
-                "bg-replace",
+                "sim-model",
                 json!({}),
                 vec![],
                 &fast(),
@@ -318,7 +318,7 @@ async fn submit_retried_after_503_burst_and_429_reset() {
 
 #[wasm_bindgen_test]
 async fn submit_not_retried_after_dropped_connection() {
-    let (e, l) = submit_err(KEY, "bg-replace", json!([{"on": "submit", "drop": true}])).await;
+    let (e, l) = submit_err(KEY, "sim-model", json!([{"on": "submit", "drop": true}])).await;
     assert_eq!(e.code(), ErrorCode::Network);
     assert!(e.message().contains("job may"), "{e}");
     assert_eq!(count(&l, "POST"), 1, "a POST is sent exactly once");
@@ -328,7 +328,7 @@ async fn submit_not_retried_after_dropped_connection() {
 async fn submit_exhausts_retries() {
     let (e, l) = submit_err(
         KEY,
-        "bg-replace",
+        "sim-model",
         json!([{"on": "submit", "status": 502, "times": 10}]),
     )
     .await;
@@ -341,14 +341,14 @@ async fn submit_exhausts_retries() {
 async fn submit_protocol_errors() {
     let (e, _) = submit_err(
         KEY,
-        "bg-replace",
+        "sim-model",
         json!([{"on": "submit", "omit": ["request_id"]}]),
     )
     .await;
     assert_eq!(e.code(), ErrorCode::Protocol);
     let (e, _) = submit_err(
         KEY,
-        "bg-replace",
+        "sim-model",
         json!([{"on": "submit", "malformed": true}]),
     )
     .await;
@@ -362,7 +362,7 @@ async fn poll_err(extra: Value) -> (superimpose_wasm::Error, Vec<Value>, Vec<Str
     let e = c
         .run(
             &FetchTransport::default(),
-            "bg-replace",
+            "sim-model",
             json!({}),
             vec![],
             &fast(),
@@ -428,7 +428,7 @@ async fn polls_retried_after_flaps() {
     let out = c
         .run(
             &FetchTransport::default(),
-            "bg-replace",
+            "sim-model",
             json!({}),
             vec![],
             &fast(),
@@ -454,7 +454,7 @@ async fn timeout_keeps_request_id_then_resume_completes() {
     let e = c
         .run(
             &FetchTransport::default(),
-            "seg-swap",
+            "sim-model",
             json!({}),
             vec![],
             &opts,
@@ -500,7 +500,7 @@ async fn slow_body_hits_the_deadline() {
     let e = c
         .run(
             &FetchTransport::default(),
-            "bg-replace",
+            "sim-model",
             json!({}),
             vec![],
             &opts,
@@ -526,7 +526,7 @@ async fn abort_at_each_stage() {
         ..Default::default()
     };
     let e = c
-        .run(&t, "bg-replace", json!({}), vec![], &fast(), &mut noop)
+        .run(&t, "sim-model", json!({}), vec![], &fast(), &mut noop)
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Aborted);
@@ -542,7 +542,7 @@ async fn abort_at_each_stage() {
         ..Default::default()
     };
     let e = c
-        .run(&t, "bg-replace", json!({}), vec![], &fast(), &mut noop)
+        .run(&t, "sim-model", json!({}), vec![], &fast(), &mut noop)
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Aborted);
@@ -558,7 +558,7 @@ async fn abort_at_each_stage() {
         ..Default::default()
     };
     let e = c
-        .run(&t, "bg-replace", json!({}), vec![], &fast(), &mut noop)
+        .run(&t, "sim-model", json!({}), vec![], &fast(), &mut noop)
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Aborted);
@@ -574,7 +574,7 @@ async fn abort_at_each_stage() {
         ..Default::default()
     };
     let e = c
-        .run(&t, "bg-replace", json!({}), vec![], &fast(), &mut noop)
+        .run(&t, "sim-model", json!({}), vec![], &fast(), &mut noop)
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Aborted);
@@ -595,7 +595,7 @@ async fn abort_at_each_stage() {
         }
     };
     let e = c
-        .run(&t, "bg-replace", json!({}), vec![], &fast(), &mut on)
+        .run(&t, "sim-model", json!({}), vec![], &fast(), &mut on)
         .await
         .unwrap_err();
     assert_eq!(e.code(), ErrorCode::Aborted);
@@ -607,7 +607,7 @@ async fn status_reports_failed_without_throwing() {
     let (_, spec) = scenario(json!({"queuedMs": 0, "processingMs": 0, "fail": "nope"}));
     let c = client_with(KEY, &spec);
     let sub = c
-        .submit(&FetchTransport::default(), "bg-replace", json!({}), vec![])
+        .submit(&FetchTransport::default(), "sim-model", json!({}), vec![])
         .await
         .unwrap();
     let job = c.resume(&sub.request_id).unwrap();
