@@ -56,7 +56,7 @@ fn put_alpha(img: &mut RgbaImage, plane: &GrayImage) -> Result<()> {
 /// `trunc(v)` of a finite f64 into a checked pixel size for `param`.
 fn scaled_side(param: &str, side: u32, factor: f64) -> Result<u32> {
     let v = (side as f64 * factor).trunc();
-    if !(v >= 1.0) {
+    if v.is_nan() || v < 1.0 {
         return Err(Error::param(
             ErrorCode::Dimensions,
             param,

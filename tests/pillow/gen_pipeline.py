@@ -524,6 +524,10 @@ def v2_cases():
         vary(prefix, d, "x_percent", [0, 3, 50, 97, 100])
         vary(prefix, d, "y_percent", [0, 50, 100])
         vary(prefix, d, "scale_filter", ["resize_method", "bicubic"])
+    # HSV modes at opacity 0: the HSV round trip + floor may lower a base byte by 1 (SPEC 2.5 as written)
+    for m in ("hue", "saturation", "color", "luminosity"):
+        cases.append((safe(f"rich-{m}_opacity_0"), {**rich, "blend_mode": m, "opacity": 0}))
+        cases.append((safe(f"plain-{m}_opacity_0"), {**plain, "blend_mode": m, "opacity": 0}))
     # resize_method × rescale (downscale and upscale) on the plain body
     for f in (0.5, 2.3):
         vary(f"plain-f{f}", {**plain, "rescale_factor": f}, "resize_method", list(FILTERS))
