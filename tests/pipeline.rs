@@ -203,13 +203,18 @@ fn compare(got: &RgbaImage, want: &RgbaImage, tolerance: u8) -> Option<String> {
     }
 }
 
-/// Run one manifest case. `as_pixels` passes the images as decoded pixels, else as data URIs.
-fn run_case(dir: &Path, case: &Value, as_pixels: bool) -> superimpose_wasm::Result<Output> {
+/// Run one manifest case; `read` returns a file's bytes. `as_pixels` passes the images as
+/// decoded pixels, else as data URIs.
+fn run_case(
+    read: &dyn Fn(&str) -> Vec<u8>,
+    case: &Value,
+    as_pixels: bool,
+) -> superimpose_wasm::Result<Output> {
     let mut body = case["body"].as_object().expect("body").clone();
     let mut pixels = Vec::new();
     for field in ["base_image", "overlay_image", "mask"] {
         if let Some(Value::String(file)) = body.get(field).cloned() {
-            let png = read(dir, &file);
+            let png = read(&file);
             if as_pixels {
                 body.remove(field);
                 pixels.push((field.to_string(), decode_png(&png, &file)));
@@ -225,23 +230,14 @@ fn run_case(dir: &Path, case: &Value, as_pixels: bool) -> superimpose_wasm::Resu
     }
 }
 
-#[test]
-fn pillow_refs() {
-    let Refs { dir, cases } = refs();
-    assert!(
-        cases.len() > 250,
-        "the full set has > 250 cases; got {}",
-        cases.len()
-    );
+/// Run every case of a manifest and panic with the list of those that differ.
+fn check_cases(read: &dyn Fn(&str) -> Vec<u8>, cases: &[Value]) {
     let (mut n_v1, mut n_v2) = (0, 0);
     let mut failures = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let name = case["name"].as_str().expect("name");
         let tolerance = case["tolerance"].as_u64().expect("tolerance") as u8;
-        let want = decode_png(
-            &read(&dir, case["expected"].as_str().expect("expected")),
-            name,
-        );
+        let want = decode_png(&read(case["expected"].as_str().expect("expected")), name);
         // Alternate the two ways an image arrives; every 7th case tries both.
         let ways: &[bool] = if i % 7 == 0 {
             &[true, false]
@@ -251,7 +247,7 @@ fn pillow_refs() {
             &[false]
         };
         for &as_pixels in ways {
-            match run_case(&dir, case, as_pixels) {
+            match run_case(read, case, as_pixels) {
                 Ok(out) => {
                     if let Some(msg) = compare(&out.image, &want, tolerance) {
                         failures.push(format!("{name} (pixels: {as_pixels}): {msg}"));
@@ -276,6 +272,38 @@ fn pillow_refs() {
         cases.len(),
         failures.join("\n")
     );
+}
+
+#[test]
+fn pillow_refs() {
+    let Refs { dir, cases } = refs();
+    assert!(
+        cases.len() > 250,
+        "the full set has > 250 cases; got {}",
+        cases.len()
+    );
+    check_cases(&|name| read(&dir, name), &cases);
+}
+
+#[path = "fixtures/pipeline/files.rs"]
+mod fixtures;
+
+/// The small committed set (`gen_pipeline.py tests/fixtures/pipeline --small`), embedded with
+/// `include_bytes!` so it runs without `make pillow-refs` (and can run under wasm).
+#[test]
+fn committed_fixtures() {
+    let file = |name: &str| -> Vec<u8> {
+        fixtures::FILES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .unwrap_or_else(|| panic!("fixture {name} missing"))
+            .1
+            .to_vec()
+    };
+    let manifest: Value = serde_json::from_slice(&file("manifest.json")).unwrap();
+    let cases = manifest["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 15);
+    check_cases(&file, cases);
 }
 
 // ---------------------------------------------------------------------------------------------
