@@ -909,6 +909,12 @@ fn typed_models_are_validated_before_the_network() {
         &mut noop,
     ))
     .unwrap_err();
-    assert_eq!((e.code(), e.param_name()), (ErrorCode::ParamRange, Some("opacity")));
-    assert!(t.sent.borrow().is_empty(), "an invalid body never reaches the network");
+    assert_eq!(
+        (e.code(), e.param_name()),
+        (ErrorCode::ParamRange, Some("opacity"))
+    );
+    assert!(
+        t.sent.borrow().is_empty(),
+        "an invalid body never reaches the network"
+    );
 }
