@@ -233,7 +233,7 @@ export class Client {
   constructor(opts?: ClientOptions);
   run(model: string, params: ModelParams, opts?: WaitOptions): Promise<RunResult>;
   submit(model: string, params: ModelParams, opts?: { signal?: AbortSignal }): Promise<Job>;
-  resume(requestId: string): Promise<Job>;
+  resume(requestId: string): Job;
   runSync(model: string, params: ModelParams, opts?: { signal?: AbortSignal; timeout?: number }): Promise<SyncResult>;
 }
 

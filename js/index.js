@@ -4,6 +4,7 @@
 import initWasm, * as wasm from "./superimpose_wasm.js";
 
 let ready = null;
+let initialized = false;
 const isNode =
   typeof process !== "undefined" && !!process.versions?.node && typeof window === "undefined";
 
@@ -20,6 +21,7 @@ export function init(moduleOrPath) {
         input = await readFile(new URL("./superimpose_wasm_bg.wasm", import.meta.url));
       }
       await initWasm(input === undefined ? undefined : { module_or_path: input });
+      initialized = true;
     })();
     ready.catch(() => {
       ready = null; // a failed load (e.g. a 404) may be retried
@@ -270,33 +272,35 @@ async function paramsForRemote(params) {
   return out;
 }
 
-/** A submitted remote job (see `Client.submit`). */
+/** A submitted remote job (see `Client.submit` and `Client.resume`). */
 export class Job {
   #inner;
-  constructor(inner) {
-    this.#inner = inner;
+  constructor(inner, requestId) {
+    this.#inner = Promise.resolve(inner);
     /** The request id: keep it to `resume` the job after a reload (results live 1 hour). */
-    this.requestId = inner.requestId;
+    this.requestId = requestId ?? inner.requestId;
   }
   /** One status poll: `{requestId, status, error, metrics, raw}` (FAILED is reported, not thrown). */
   status(opts) {
-    return this.#inner.status(opts);
+    return this.#inner.then((j) => j.status(opts));
   }
   /** Poll until COMPLETED (resolves with the result) or FAILED/timeout/abort (rejects, with `requestId`). */
   wait(opts) {
-    return this.#inner.wait(opts);
+    return this.#inner.then((j) => j.wait(opts));
   }
 }
 
 /**
  * Client for Segmind's serverless API: `new Client({apiKey, baseUrl, fetch, headers, validate})`.
- * The key is only ever sent in the `x-api-key` header.
+ * The key is only ever sent in the `x-api-key` header. Options are checked at once when the module
+ * is already initialised, else on the first call (wasm loads lazily).
  */
 export class Client {
   #opts;
   #inner = null;
   constructor(opts = {}) {
     this.#opts = opts;
+    if (initialized) this.#inner = new wasm.Client(opts);
   }
   async #get() {
     if (!this.#inner) {
@@ -315,10 +319,10 @@ export class Client {
     const c = await this.#get();
     return new Job(await c.submit(model, await paramsForRemote(params), opts));
   }
-  /** Pick up a job by id (e.g. after a page reload). */
-  async resume(requestId) {
-    const c = await this.#get();
-    return new Job(await c.resume(requestId));
+  /** Pick up a job by id (e.g. after a page reload); its calls poll the job. */
+  resume(requestId) {
+    if (this.#inner) return new Job(this.#inner.resume(requestId));
+    return new Job(this.#get().then((c) => c.resume(requestId)), requestId);
   }
   /** The synchronous v1 endpoint: resolves `{blob, contentType, remainingCredits, cost, generationTime, seed, requestId}`. */
   async runSync(model, params, opts) {

@@ -131,13 +131,17 @@ fn check_len(what: &str, w: u32, h: u32, expected: u64, got: u32) -> Result<()> 
 }
 
 /// An image → a real `ImageData` where the global exists (browsers, workers), else a plain
-/// `{width, height, data: Uint8ClampedArray}` object (Node).
+/// `{width, height, data: Uint8ClampedArray}` object (Node). The pixels are always copied into a
+/// fresh JS buffer: a view of wasm memory would be overwritten by the next call and could not be
+/// transferred to another thread.
 fn image_to_js(img: &RgbaImage) -> JsValue {
+    let data = Uint8ClampedArray::new_with_length(img.data().len() as u32);
+    data.copy_from(img.data());
     let has_image_data =
         Reflect::has(&js_sys::global(), &JsValue::from_str("ImageData")).unwrap_or(false);
     if has_image_data {
-        if let Ok(d) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
-            wasm_bindgen::Clamped(img.data()),
+        if let Ok(d) = web_sys::ImageData::new_with_js_u8_clamped_array_and_sh(
+            &data,
             img.width(),
             img.height(),
         ) {
@@ -145,8 +149,6 @@ fn image_to_js(img: &RgbaImage) -> JsValue {
         }
     }
     let obj = Object::new();
-    let data = Uint8ClampedArray::new_with_length(img.data().len() as u32);
-    data.copy_from(img.data());
     let _ = Reflect::set(&obj, &"width".into(), &img.width().into());
     let _ = Reflect::set(&obj, &"height".into(), &img.height().into());
     let _ = Reflect::set(&obj, &"data".into(), &data);

@@ -54,16 +54,16 @@ test('integers stay integers in the body; Blob image fields become data: URIs', 
     apiKey: KEY, baseUrl: SIM,
     fetch: async (req) => { if (req.method === 'POST') seen.push(await req.clone().text()); return fetch(req); },
   });
-  await client.run('bg-replace', { image: new Blob([png], { type: 'image/png' }), steps: 30, strength: 0.5 }, fast);
+  await client.run('bg-replace', { image: new Blob([png], { type: 'image/png' }), ref_image: 'https://x/b.png', prompt: 'p', num_inference_steps: 30, strength: 0.5 }, fast);
   const body = JSON.parse(seen[0]);
   assert.equal(body.image, `data:image/png;base64,${png.toString('base64')}`);
-  assert.ok(seen[0].includes('"steps":30'), seen[0]);
+  assert.ok(seen[0].includes('"num_inference_steps":30'), seen[0]);
   assert.equal(body.strength, 0.5);
 });
 
 test('submit → Job with requestId at once, status(), wait(); resume(id)', async () => {
   const { client } = mk({ processingMs: 300 });
-  const job = await client.submit('seg-swap', {});
+  const job = await client.submit('sim-model', {});
   assert.match(job.requestId, /^[0-9a-f-]{36}$/);
   const s = await job.status();
   assert.ok(['QUEUED', 'PROCESSING'].includes(s.status));
@@ -75,7 +75,7 @@ test('submit → Job with requestId at once, status(), wait(); resume(id)', asyn
 
 test('runSync returns a Blob and the accounting headers', async () => {
   const { client } = mk();
-  const r = await client.runSync('superimpose', { seed: 9 });
+  const r = await client.runSync('sim-model', { seed: 9 });
   assert.ok(r.blob instanceof Blob);
   assert.equal(r.contentType, 'image/png');
   const bytes = Buffer.from(await r.blob.arrayBuffer());
@@ -89,7 +89,7 @@ test('runSync returns a Blob and the accounting headers', async () => {
 
 test('errors are JS Errors with code, status, requestId and the server message; never the key', async () => {
   let { client } = mk({}, 'SG_ffffffffffffffff');
-  await assert.rejects(client.run('bg-replace', {}, fast), (e) => {
+  await assert.rejects(client.run('sim-model', {}, fast), (e) => {
     assert.ok(e instanceof Error);
     assert.equal(e.code, 'E_UNAUTHORIZED');
     assert.equal(e.status, 401);
@@ -98,7 +98,7 @@ test('errors are JS Errors with code, status, requestId and the server message; 
     return true;
   });
   ({ client } = mk({ fail: 'simulated block' }));
-  await assert.rejects(client.run('bg-replace', {}, fast), (e) => {
+  await assert.rejects(client.run('sim-model', {}, fast), (e) => {
     assert.equal(e.code, 'E_INFERENCE_FAILED');
     assert.equal(e.status, 422);
     assert.match(e.requestId, /^[0-9a-f-]{36}$/);
@@ -117,13 +117,13 @@ test('errors are JS Errors with code, status, requestId and the server message; 
 
 test('a submit answered by a dropped connection is not retried', async () => {
   const { id, client } = mk({ faults: [{ on: 'submit', drop: true }] });
-  await assert.rejects(client.run('bg-replace', {}, fast), (e) => e.code === 'E_NETWORK' && /job may/.test(e.message));
+  await assert.rejects(client.run('sim-model', {}, fast), (e) => e.code === 'E_NETWORK' && /job may/.test(e.message));
   assert.equal((await log(id)).filter((x) => x.method === 'POST').length, 1);
 });
 
 test('timeout keeps the requestId; resume completes', async () => {
   const { client } = mk({ processingMs: 1200 });
-  const e = await client.run('seg-swap', {}, { pollInterval: 40, timeout: 300 }).catch((x) => x);
+  const e = await client.run('sim-model', {}, { pollInterval: 40, timeout: 300 }).catch((x) => x);
   assert.equal(e.code, 'E_TIMEOUT');
   assert.ok(e.requestId);
   const r = await client.resume(e.requestId).wait(fast);
@@ -132,16 +132,16 @@ test('timeout keeps the requestId; resume completes', async () => {
 
 test('AbortSignal: before submit, while polling', async () => {
   const { id, client } = mk({ processingMs: 3000 });
-  await assert.rejects(client.run('bg-replace', {}, { ...fast, signal: AbortSignal.abort() }), (e) => e.code === 'E_ABORTED');
+  await assert.rejects(client.run('sim-model', {}, { ...fast, signal: AbortSignal.abort() }), (e) => e.code === 'E_ABORTED');
   assert.equal((await log(id)).filter((x) => x.method === 'POST').length, 0);
   const ac = new AbortController();
   setTimeout(() => ac.abort(), 250);
-  await assert.rejects(client.run('bg-replace', {}, { ...fast, signal: ac.signal }), (e) => e.code === 'E_ABORTED' && !!e.requestId);
+  await assert.rejects(client.run('sim-model', {}, { ...fast, signal: ac.signal }), (e) => e.code === 'E_ABORTED' && !!e.requestId);
 });
 
 test('option types are checked', async () => {
   const { client } = mk();
-  await assert.rejects(client.run('bg-replace', {}, { timeout: 'soon' }), (e) => e.code === 'E_PARAM_TYPE' && e.param === 'timeout');
-  await assert.rejects(client.run('bg-replace', {}, { pollInterval: -1 }), (e) => e.code === 'E_PARAM_RANGE');
-  await assert.rejects(client.run('bg-replace', {}, { signal: 5 }), (e) => e.param === 'signal');
+  await assert.rejects(client.run('sim-model', {}, { timeout: 'soon' }), (e) => e.code === 'E_PARAM_TYPE' && e.param === 'timeout');
+  await assert.rejects(client.run('sim-model', {}, { pollInterval: -1 }), (e) => e.code === 'E_PARAM_RANGE');
+  await assert.rejects(client.run('sim-model', {}, { signal: 5 }), (e) => e.param === 'signal');
 });

@@ -43,3 +43,13 @@ test("npm pack gives a tarball that installs into a fresh project", async () => 
   const printed = execFileSync("node", ["main.mjs"], { cwd: app, encoding: "utf8" });
   assert.equal(JSON.parse(printed).length, 30);
 });
+
+test("results own their pixels: not views of wasm memory that a later call would overwrite", async () => {
+  const m = await import(join(pkgDir, "index.js"));
+  const img = (v) => ({ width: 2, height: 1, data: new Uint8ClampedArray([v, v, v, 255, v, 0, v, 255]) });
+  const first = await m.blend(img(10), img(200), { mode: "normal", opacity: 1 });
+  const before = Array.from(first.imageData.data);
+  for (let i = 0; i < 20; i++) await m.blend(img(i), img(255 - i), { mode: "multiply" });
+  assert.deepEqual(Array.from(first.imageData.data), before);
+  assert.equal(first.imageData.data.buffer.byteLength, first.imageData.data.byteLength);
+});
