@@ -8,7 +8,7 @@ PORT ?= 8080
 PY := $(CURDIR)/.tools/venv/bin/python
 PILLOW_REFS := $(CURDIR)/target/pillow-refs
 
-.PHONY: demo test bootstrap build render serve lint pillow-refs test-native test-wasm test-js
+.PHONY: demo test bootstrap build render serve lint pillow-refs test-native test-wasm test-js bench
 
 demo: build render serve
 
@@ -53,3 +53,9 @@ test-wasm:
 # end to end in headless Chromium.
 test-js:
 	SIM_PORT=0 tests/server/with-sim.sh node --test --test-concurrency=1 tests/js/
+
+# Benchmarks (not tests: no timing assertions). Native criterion benches, then the built wasm
+# package in Node.
+bench: build
+	cargo bench
+	node bench/node-wasm.mjs 21

@@ -5,10 +5,12 @@
 //! numpy float32 for v1's resamplers) — from `$PILLOW_REFS/pipeline` (default
 //! `target/pillow-refs/pipeline`) and compares byte for byte. The other tests read as the
 //! specification of each parameter, on small hand-built images.
-#![cfg(not(target_arch = "wasm32"))]
+//! The same file runs in wasm (Node) through wasm-bindgen-test, except the full reference set,
+//! which is read from disk.
 
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
+#[cfg(not(target_arch = "wasm32"))]
 use std::path::{Path, PathBuf};
 use superimpose_wasm::params::{SuperimposeV1, SuperimposeV2};
 use superimpose_wasm::pipeline::{self, Output};
@@ -127,11 +129,13 @@ fn assert_opaque(out: &RgbaImage) {
 // ---------------------------------------------------------------------------------------------
 // Independent references
 
+#[cfg(not(target_arch = "wasm32"))]
 struct Refs {
     dir: PathBuf,
     cases: Vec<Value>,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn refs() -> Refs {
     let dir = match std::env::var_os("PILLOW_REFS") {
         Some(root) => PathBuf::from(root).join("pipeline"),
@@ -152,6 +156,7 @@ fn refs() -> Refs {
     Refs { dir, cases }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 fn read(dir: &Path, name: &str) -> Vec<u8> {
     std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{}/{name}: {e}", dir.display()))
 }
@@ -274,6 +279,7 @@ fn check_cases(read: &dyn Fn(&str) -> Vec<u8>, cases: &[Value]) {
     );
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 #[test]
 fn pillow_refs() {
     let Refs { dir, cases } = refs();
@@ -290,7 +296,8 @@ mod fixtures;
 
 /// The small committed set (`gen_pipeline.py tests/fixtures/pipeline --small`), embedded with
 /// `include_bytes!` so it runs without `make pillow-refs` (and can run under wasm).
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn committed_fixtures() {
     let file = |name: &str| -> Vec<u8> {
         fixtures::FILES
@@ -318,7 +325,8 @@ fn v2_body(extra: Value) -> Value {
     b
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v2_output_is_base_sized_rgb_and_base_alpha_is_discarded() {
     // A base whose alpha is 0 or 7 everywhere: its RGB is used as stored (not matted).
     let mut base = textured(31, 23);
@@ -347,7 +355,8 @@ fn v2_output_is_base_sized_rgb_and_base_alpha_is_discarded() {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v2_opacity_zero_leaves_the_base_unchanged() {
     use superimpose_wasm::blend::BlendMode;
     let base = noisy(40, 30, 1);
@@ -393,7 +402,8 @@ fn v2_opacity_zero_leaves_the_base_unchanged() {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v2_normal_at_full_opacity_with_an_opaque_overlay_copies_it() {
     let base = textured(50, 40);
     let overlay = solid(10, 6, [1, 2, 3, 255]);
@@ -408,7 +418,8 @@ fn v2_normal_at_full_opacity_with_an_opaque_overlay_copies_it() {
     assert_eq!(rgb(out.image.pixel(29, 22)), [1, 2, 3]);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v2_x_and_y_percent_put_the_overlay_centre_at_the_percentage_point() {
     let base = solid(200, 100, [128, 128, 128, 255]);
     let overlay = solid(10, 8, [255, 0, 0, 255]);
@@ -432,7 +443,8 @@ fn v2_x_and_y_percent_put_the_overlay_centre_at_the_percentage_point() {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v2_placement_truncates_toward_zero_and_clips_at_the_edges() {
     // x_percent 0: the centre on the left edge, so the left half is clipped;
     // 31·0/100 − 7/2 = −3.5 → −3: four columns stay visible.
@@ -448,7 +460,8 @@ fn v2_placement_truncates_toward_zero_and_clips_at_the_edges() {
     assert_eq!(pipeline::v2_placement(31, 20, 7, 4, 0, 100), (-3, 18));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v2_opacity_mixes_base_and_source_as_spec_family_a() {
     // multiply, opaque overlay, opacity 37: R = floor((S·B·0.37 + B·0.63)·255).
     let base = solid(20, 20, [200, 100, 50, 255]);
@@ -467,7 +480,8 @@ fn v2_opacity_mixes_base_and_source_as_spec_family_a() {
     assert_eq!(rgb(out.image.pixel(10, 10)), want);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v2_mask_white_shows_the_overlay_and_black_hides_it() {
     let base = textured(30, 30);
     // The overlay's own alpha is 0: only the mask can make it visible (SPEC 2.3 priority).
@@ -506,7 +520,8 @@ fn v2_mask_white_shows_the_overlay_and_black_hides_it() {
     assert_eq!(diff_box(&own.image, &base), None);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v2_mask_is_the_luminance_of_the_mask_image_and_is_resized_to_the_overlay() {
     let base = solid(20, 20, [0, 0, 0, 255]);
     let overlay = solid(4, 4, [255, 255, 255, 255]);
@@ -526,7 +541,8 @@ fn v2_mask_is_the_luminance_of_the_mask_image_and_is_resized_to_the_overlay() {
     assert_eq!(rgb(out.image.pixel(10, 10)), [mix(0, 255, 150); 3]);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v2_rescale_factor_scales_the_overlay_with_trunc() {
     let base = solid(100, 100, [10, 10, 10, 255]);
     let overlay = solid(10, 7, [250, 250, 250, 255]);
@@ -547,7 +563,8 @@ fn v2_rescale_factor_scales_the_overlay_with_trunc() {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v2_rescale_to_a_zero_pixel_side_is_e_dimensions_naming_rescale_factor() {
     let err = v2(
         v2_body(json!({"rescale_factor": 0.03})), // 40·0.03 = 1.2 → 1, 30·0.03 = 0.9 → 0
@@ -561,7 +578,8 @@ fn v2_rescale_to_a_zero_pixel_side_is_e_dimensions_naming_rescale_factor() {
     assert_eq!(err.param_name(), Some("rescale_factor"));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v2_rotation_turns_the_overlay_counter_clockwise_on_an_expanded_canvas() {
     let base = solid(60, 60, [128, 128, 128, 255]);
     // Left column red, the rest blue; 12×4.
@@ -603,7 +621,8 @@ fn v2_rotation_turns_the_overlay_counter_clockwise_on_an_expanded_canvas() {
     assert_eq!(rgb(r30.pixel(x0, y0)), [128, 128, 128]);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v2_mirror_flips_the_overlay_before_placing_it() {
     let base = solid(40, 40, [128, 128, 128, 255]);
     let mut overlay = solid(10, 10, [0, 0, 255, 255]);
@@ -629,7 +648,8 @@ fn v2_mirror_flips_the_overlay_before_placing_it() {
     assert_eq!(rgb(run("horizontal").pixel(15, 15)), [0, 0, 255]);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v2_resize_method_picks_the_filter_and_scale_filter_bicubic_overrides_it() {
     let base = solid(64, 64, [0, 0, 0, 255]);
     let overlay = noisy(40, 30, 3);
@@ -666,7 +686,8 @@ fn v2_resize_method_picks_the_filter_and_scale_filter_bicubic_overrides_it() {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v2_explicit_background_removal_model_is_unavailable() {
     for model in ["Bria", "IsNet"] {
         let err = v2(
@@ -694,7 +715,8 @@ fn v2_explicit_background_removal_model_is_unavailable() {
     assert!(out.warnings.is_empty());
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v2_omitted_background_removal_model_runs_as_none_with_a_warning() {
     let base = textured(20, 20);
     let overlay = textured(6, 6);
@@ -721,7 +743,8 @@ fn v2_omitted_background_removal_model_runs_as_none_with_a_warning() {
     assert_eq!(implicit.image.data(), explicit.image.data());
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v2_images_as_data_uris_and_as_pixels_agree() {
     let base = textured(25, 19);
     let overlay = textured(8, 11);
@@ -746,7 +769,8 @@ fn v2_images_as_data_uris_and_as_pixels_agree() {
 // ---------------------------------------------------------------------------------------------
 // v1 behaviour (SPEC 3.1–3.2)
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v1_opaque_overlay_is_pasted_at_the_offset() {
     let base = textured(30, 20);
     let overlay = solid(5, 4, [1, 2, 3, 255]);
@@ -761,7 +785,8 @@ fn v1_opaque_overlay_is_pasted_at_the_offset() {
     assert_eq!(rgb(out.image.pixel(11, 6)), [1, 2, 3]);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v1_negative_offsets_clip_the_overlay() {
     let base = solid(20, 20, [128, 128, 128, 255]);
     let mut overlay = solid(10, 10, [0, 0, 255, 255]);
@@ -775,7 +800,8 @@ fn v1_negative_offsets_clip_the_overlay() {
     assert_eq!(rgb(out.image.pixel(6, 7)), [255, 0, 0]);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v1_overlay_fully_outside_leaves_the_base_unchanged() {
     let base = textured(20, 15);
     for (x, y) in [
@@ -798,7 +824,8 @@ fn v1_overlay_fully_outside_leaves_the_base_unchanged() {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v1_opacity_scales_alpha_with_trunc() {
     let base = solid(10, 10, [0, 0, 0, 255]);
     let overlay = solid(4, 4, [255, 200, 100, 255]);
@@ -822,7 +849,8 @@ fn v1_opacity_scales_alpha_with_trunc() {
     assert_eq!(diff_box(&zero.image, &base), None);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v1_mask_replaces_the_overlay_alpha() {
     let base = solid(10, 10, [0, 0, 0, 255]);
     let overlay = solid(4, 4, [255, 255, 255, 0]);
@@ -848,7 +876,8 @@ fn v1_mask_replaces_the_overlay_alpha() {
     assert_eq!(diff_box(&hidden.image, &base), None);
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v1_overlay_resize_modes_size_the_overlay() {
     let base = solid(60, 40, [0, 0, 0, 255]);
     let overlay = solid(10, 4, [255, 255, 255, 255]);
@@ -884,7 +913,8 @@ fn v1_overlay_resize_modes_size_the_overlay() {
     }
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v1_fit_rounds_half_to_even() {
     // 3×2 on 15×5: r = min(5/2, 15/3) = 2.5 → (7.5, 5) → (8, 5); 5×2 on 25×5: (12.5 → 12, 5).
     let base = solid(25, 5, [0, 0, 0, 255]);
@@ -909,7 +939,8 @@ fn v1_fit_rounds_half_to_even() {
     assert_eq!(diff_box(&out.image, &base), Some((0, 0, 8, 5)));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v1_rescale_to_a_zero_pixel_side_is_e_dimensions_naming_rescale_factor() {
     let err = v1(
         json!({"rescale_factor": 0.1}),
@@ -923,7 +954,8 @@ fn v1_rescale_to_a_zero_pixel_side_is_e_dimensions_naming_rescale_factor() {
     assert_eq!(err.param_name(), Some("rescale_factor"));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn v1_rotation_uses_nearest_on_an_expanded_canvas_with_transparent_corners() {
     let base = solid(40, 40, [128, 128, 128, 255]);
     let overlay = solid(10, 6, [255, 0, 0, 255]);
@@ -952,7 +984,8 @@ fn v1_rotation_uses_nearest_on_an_expanded_canvas_with_transparent_corners() {
             || rgb([p[0], p[1], p[2], 255]) == [255, 0, 0]));
 }
 
-#[test]
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
 fn compare_reports_differences() {
     // The reference comparison itself must be able to fail.
     let a = noisy(5, 4, 9);

@@ -1,0 +1,43 @@
+// Quick wasm timings of the built package in Node (simd128 and forced-scalar are not switchable
+// from JS yet, so this measures the default build). Medians of N runs after warm-up.
+//   node bench/node-wasm.mjs [runs]
+import { superimposeV2, resize, blend, init } from "../pkg/index.js";
+
+const runs = Number(process.argv[2] ?? 11);
+await init();
+const noise = (w, h, seed = 1) => {
+  const d = new Uint8ClampedArray(w * h * 4);
+  let s = seed;
+  for (let i = 0; i < d.length; i++) {
+    s = (s * 1103515245 + 12345) >>> 0;
+    d[i] = (i & 3) === 3 ? 255 : s >>> 24;
+  }
+  return { width: w, height: h, data: d };
+};
+async function time(name, fn) {
+  for (let i = 0; i < 3; i++) await fn();
+  const t = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    t.push(performance.now() - t0);
+  }
+  t.sort((a, b) => a - b);
+  console.log(`${name.padEnd(58)} median ${t[t.length >> 1].toFixed(2).padStart(8)} ms   min ${t[0].toFixed(2)}   max ${t[t.length - 1].toFixed(2)}`);
+}
+
+const src = noise(1024, 1024);
+const base1080 = noise(1920, 1080, 7);
+const base4k = noise(3840, 2160, 9);
+const big = noise(1024, 1024, 3);
+await time("resize lanczos 1024² → 410² RGBA", () => resize(src, { width: 410, height: 410, filter: "lanczos" }));
+await time("resize bilinear 1024² → 410² RGBA", () => resize(src, { width: 410, height: 410, filter: "bilinear" }));
+const body = (b, mode) => ({
+  base_image: b, overlay_image: src, bg_remove_model: "None", rescale_factor: 0.4,
+  resize_method: "lanczos", rotation: 30, mirror: "horizontal", blend_mode: mode, opacity: 90,
+  x_percent: 50, y_percent: 50,
+});
+await time("superimposeV2 1080p, overlay 1024² ×0.4 lanczos, rot 30, multiply", () => superimposeV2(body(base1080, "multiply")));
+await time("superimposeV2 4K, same, soft light", () => superimposeV2(body(base4k, "soft light")));
+const b1 = noise(1024, 1024, 11);
+await time("blend 1024² multiply 0.9 (whole-image call)", () => blend(b1, big, { mode: "multiply", opacity: 0.9 }));
