@@ -4,6 +4,7 @@
 import initWasm, * as wasm from "./superimpose_wasm.js";
 
 let ready = null;
+let wasmMemory = null;
 const isNode =
   typeof process !== "undefined" && !!process.versions?.node && typeof window === "undefined";
 
@@ -19,7 +20,8 @@ export function init(moduleOrPath) {
         const { readFile } = await import("node:fs/promises");
         input = await readFile(new URL("./superimpose_wasm_bg.wasm", import.meta.url));
       }
-      await initWasm(input === undefined ? undefined : { module_or_path: input });
+      const exports = await initWasm(input === undefined ? undefined : { module_or_path: input });
+      wasmMemory = exports?.memory ?? null;
     })();
     ready.catch(() => {
       ready = null; // a failed load (e.g. a 404) may be retried
@@ -34,6 +36,28 @@ function codedError(code, message, extra = {}) {
   e.code = code;
   Object.assign(e, extra);
   return e;
+}
+
+/**
+ * Images from the wasm core in browsers/workers are `ImageData` built over a view of the wasm
+ * linear memory (the Rust side passes `Clamped(&[u8])` to `new ImageData`, which does not copy):
+ * the next call overwrites them and a memory growth detaches them. Copy them out at once, while
+ * the bytes are still the result. (No-op when the core already returns JS-owned pixels, as in
+ * Node.)
+ */
+function own(img) {
+  const d = img?.data;
+  if (!d || !wasmMemory || !ArrayBuffer.isView(d)) return img;
+  const onWasm = d.buffer === wasmMemory.buffer;
+  const detached = d.byteLength === 0 && img.width * img.height > 0;
+  if (detached) {
+    throw codedError("E_INTERNAL", "the result's pixels were lost (wasm memory grew before they were copied)");
+  }
+  if (!onWasm) return img;
+  const copy = new Uint8ClampedArray(d);
+  const out = typeof ImageData === "function" ? new ImageData(copy, img.width, img.height) : { width: img.width, height: img.height, data: copy };
+  if (img.warnings) out.warnings = img.warnings;
+  return out;
 }
 
 const MIME = { png: "image/png", jpeg: "image/jpeg", jpg: "image/jpeg", webp: "image/webp" };
@@ -82,7 +106,7 @@ async function pixelsOfBytes(bytes, type) {
     }
   }
   await init();
-  return wasm.decode(bytes);
+  return own(wasm.decode(bytes));
 }
 
 async function fetchImage(url, signal) {
@@ -122,6 +146,10 @@ export async function toImageInput(v, { signal } = {}) {
 }
 
 const IMAGE_FIELDS = ["base_image", "overlay_image", "mask"];
+
+function checkAborted(signal, what) {
+  if (signal?.aborted) throw codedError("E_ABORTED", `${what} was aborted`);
+}
 
 async function prepareBody(body, signal) {
   if (body == null || typeof body !== "object") {
@@ -167,21 +195,26 @@ export class ImageResult {
 function wrap(raw) {
   if (typeof raw === "string") return raw; // base64: true → the API's base64 text
   const warnings = raw.warnings ?? [];
-  delete raw.warnings;
-  return new ImageResult(raw, warnings);
+  const px = own(raw);
+  delete px.warnings;
+  return new ImageResult(px, warnings);
 }
 
 /** Superimpose v2 with the API's body (SPEC 2). Resolves to an ImageResult, or base64 text. */
 export async function superimposeV2(body, { signal } = {}) {
+  checkAborted(signal, "superimposeV2");
   const prepared = await prepareBody(body, signal);
   await init();
+  checkAborted(signal, "superimposeV2"); // the signal may have fired while inputs were decoded
   return wrap(wasm.superimposeV2(prepared));
 }
 
 /** Superimpose v1 with the API's body (SPEC 3). */
 export async function superimpose(body, { signal } = {}) {
+  checkAborted(signal, "superimpose");
   const prepared = await prepareBody(body, signal);
   await init();
+  checkAborted(signal, "superimpose"); // the signal may have fired while inputs were decoded
   return wrap(wasm.superimpose(prepared));
 }
 
@@ -189,22 +222,25 @@ export async function superimpose(body, { signal } = {}) {
 export async function resize(image, opts = {}) {
   const px = await toImageInput(image);
   await init();
-  return new ImageResult(wasm.resize(typeof px === "string" ? wasm.decode(await dataBytes(px)) : px, opts));
+  const src = typeof px === "string" ? own(wasm.decode(await dataBytes(px))) : px;
+  return new ImageResult(own(wasm.resize(src, opts)));
 }
 
 /** Pillow-exact rotation (counter-clockwise, expanded canvas). */
 export async function rotate(image, opts = {}) {
   const px = await toImageInput(image);
   await init();
-  return new ImageResult(wasm.rotate(typeof px === "string" ? wasm.decode(await dataBytes(px)) : px, opts));
+  const src = typeof px === "string" ? own(wasm.decode(await dataBytes(px))) : px;
+  return new ImageResult(own(wasm.rotate(src, opts)));
 }
 
 /** Blend two same-size images with one of the 30 modes; the source's alpha is the mask. */
 export async function blend(base, source, opts = {}) {
   const [b, s] = await Promise.all([toImageInput(base), toImageInput(source)]);
   await init();
-  const px = async (v) => (typeof v === "string" ? wasm.decode(await dataBytes(v)) : v);
-  return new ImageResult(wasm.blend(await px(b), await px(s), opts));
+  const px = async (v) => (typeof v === "string" ? own(wasm.decode(await dataBytes(v))) : v);
+  const [bp, sp] = [await px(b), await px(s)];
+  return new ImageResult(own(wasm.blend(bp, sp, opts)));
 }
 
 async function dataBytes(s) {
@@ -218,9 +254,9 @@ async function dataBytes(s) {
 /** Decode PNG/JPEG/WebP bytes (or any accepted input) to an ImageData-shaped image. */
 export async function decode(input) {
   await init();
-  if (input instanceof Uint8Array || input instanceof ArrayBuffer) return wasm.decode(new Uint8Array(input));
+  if (input instanceof Uint8Array || input instanceof ArrayBuffer) return own(wasm.decode(new Uint8Array(input)));
   const px = await toImageInput(input);
-  return typeof px === "string" ? wasm.decode(await dataBytes(px)) : px;
+  return typeof px === "string" ? own(wasm.decode(await dataBytes(px))) : px;
 }
 
 /** Encode an ImageData-like image to PNG/JPEG/WebP bytes. */

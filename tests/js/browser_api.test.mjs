@@ -111,6 +111,35 @@ test("every image input type gives the pixels of the {width, height, data} form 
   for (const [name, verdict] of Object.entries(rows.out)) assert.equal(verdict, "equal", name);
 });
 
+test("the browser's pixels equal Node's for the same body (results are owned, not views of wasm memory)", async () => {
+  // In Node the core returns JS-owned pixels; in the browser it returns ImageData. Several calls
+  // in a row, each result checked after the later calls ran: a result must never change.
+  const { readFileSync } = await import("node:fs");
+  const m = await import(join(root, "pkg", "index.js"));
+  const rawOf = (f) => ({ width: f.width, height: f.height, data: new Uint8Array(readFileSync(join(fixtures, f.rgba.split("/").pop()))) });
+  const bodies = [
+    { ...PARAMS },
+    { ...PARAMS, blend_mode: "difference", rotation: 200, rescale_factor: 1.3, resize_method: "lanczos" },
+    { bg_remove_model: "None" },
+  ];
+  const node = [];
+  for (const b of bodies) {
+    const r = await m.superimposeV2({ ...b, base_image: rawOf(fx.base), overlay_image: rawOf(fx.overlay), mask: b === bodies[0] ? rawOf(fx.mask) : undefined });
+    node.push(Buffer.from(r.imageData.data).toString("base64"));
+  }
+  const got = await page.evaluate(async ({ fx, bodies }) => {
+    const { lib, inputs, base64Of } = window.T;
+    const refIn = inputs["{width,height,data: Uint8ClampedArray}"];
+    const results = [];
+    for (const [i, b] of bodies.entries()) {
+      results.push(await lib.superimposeV2({ ...b, base_image: await refIn(fx.base), overlay_image: await refIn(fx.overlay), mask: i === 0 ? await refIn(fx.mask) : undefined }));
+    }
+    await lib.decode(await (await fetch(fx.base.png)).arrayBuffer()); // more wasm work after the results
+    return results.map((r) => base64Of(new Uint8Array(r.imageData.data.buffer, r.imageData.data.byteOffset, r.imageData.data.byteLength)));
+  }, { fx, bodies });
+  for (let i = 0; i < bodies.length; i++) assert.ok(got[i] === node[i], `body ${i}: browser and Node results differ`);
+});
+
 test("encoded inputs (Blob, File, bytes, data: URI, base64, URLs) keep a semi-transparent overlay's RGB and alpha exactly", async () => {
   // SPEC 2.3: O is the overlay's RGB "values unchanged" and M its alpha, and O is resampled
   // without premultiplication — so the RGB stored under partial and zero alpha matters.
@@ -259,7 +288,7 @@ test("base64: true resolves to PNG base64 text with the same pixels", async () =
   assert.deepEqual(r, { type: "string", clean: true, png: true, same: "equal", v1: "equal" });
 });
 
-test("worker pool: same pixels as the main thread for every input type, concurrent calls all resolve", async () => {
+test("worker pool: same pixels as the main thread for every input type, concurrent calls all resolve", { timeout: 120000 }, async () => {
   const r = await page.evaluate(async ({ fx, PARAMS }) => {
     const { lib, inputs, compare, createWorkerPool } = window.T;
     const refIn = inputs["{width,height,data: Uint8ClampedArray}"];
@@ -311,7 +340,7 @@ test("worker pool: same pixels as the main thread for every input type, concurre
   assert.equal(r.encode, "equal");
 });
 
-test("worker pool: AbortSignal cancels a queued call and a running call; the pool serves the next call", async () => {
+test("worker pool: AbortSignal cancels a queued call and a running call; the pool serves the next call", { timeout: 120000 }, async () => {
   const r = await page.evaluate(async ({ fx }) => {
     const { lib, inputs, compare, codeOf, createWorkerPool } = window.T;
     const refIn = inputs["{width,height,data: Uint8ClampedArray}"];
@@ -435,7 +464,7 @@ async function runBad(where) {
 }
 
 for (const where of ["main thread", "pool"]) {
-  test(`bad input (${where}): each gives its coded Error and the next call still works`, async () => {
+  test(`bad input (${where}): each gives its coded Error and the next call still works`, { timeout: 120000 }, async () => {
     const rows = await runBad(where);
     for (const r of rows) {
       assert.equal(r.code, r.expected, `${r.label}: ${JSON.stringify(r)}`);
