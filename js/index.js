@@ -91,9 +91,21 @@ function pixelsOfDrawable(src) {
   return ctx.getImageData(0, 0, w, h);
 }
 
+/** PNG, JPEG or WebP by signature: the formats the wasm core decodes. */
+function coreFormat(b) {
+  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return "png";
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "jpeg";
+  if (b.length >= 12 && String.fromCharCode(b[0], b[1], b[2], b[3], b[8], b[9], b[10], b[11]) === "RIFFWEBP") return "webp";
+  return null;
+}
+
 async function pixelsOfBytes(bytes, type) {
-  // In browsers the platform decoders are faster; the wasm decoders work everywhere.
-  if (typeof createImageBitmap === "function" && typeof OffscreenCanvas === "function" && !isNode) {
+  // PNG, JPEG and WebP are decoded by the wasm core everywhere: it keeps the RGB stored under
+  // partial and zero alpha exactly (SPEC 2.3 uses it; a browser canvas is premultiplied and
+  // rounds or zeroes it), checks the pixel limit before allocating, and gives the same pixels in
+  // browsers, workers and Node. Other formats the browser can decode (GIF, AVIF, BMP, …) go
+  // through createImageBitmap.
+  if (!coreFormat(bytes) && typeof createImageBitmap === "function" && typeof OffscreenCanvas === "function" && !isNode) {
     try {
       const bmp = await createImageBitmap(new Blob([bytes], { type: type || "" }), {
         premultiplyAlpha: "none", colorSpaceConversion: "none", imageOrientation: "from-image",
@@ -102,7 +114,7 @@ async function pixelsOfBytes(bytes, type) {
       bmp.close?.();
       return px;
     } catch {
-      /* fall through to the wasm decoders, which give a coded error if they fail too */
+      /* not an image the browser knows either: the core's coded E_IMAGE_DECODE follows */
     }
   }
   await init();
