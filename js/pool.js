@@ -38,14 +38,20 @@ async function postableArgs(op, args, transfer) {
  */
 export function createWorkerPool({ size, workerUrl } = {}) {
   const n = Math.max(1, Math.min(size ?? Math.max(1, (globalThis.navigator?.hardwareConcurrency ?? 2) - 1), 8));
-  const url = workerUrl ?? new URL("./worker.js", import.meta.url);
+  // Written out literally so that bundlers (Vite, webpack 5, Parcel) recognise the pattern
+  // `new Worker(new URL("./worker.js", import.meta.url), {type: "module"})` and emit the worker
+  // with its imports; a URL held in a variable is copied as a bare asset whose imports 404.
+  const newWorker = () =>
+    workerUrl
+      ? new Worker(workerUrl, { type: "module" })
+      : new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
   const slots = [];
   const queue = [];
   let nextId = 1;
   let closed = false;
 
   const spawn = (slot) => {
-    slot.worker = new Worker(url, { type: "module" });
+    slot.worker = newWorker();
     slot.worker.onmessage = ({ data }) => {
       const job = slot.job;
       if (!job || data.id !== job.id) return;

@@ -23,7 +23,7 @@ let dir, app, dist, repoServer, distServer, browser;
 const BODY = { blend_mode: "overlay", opacity: 85, rescale_factor: 0.8, resize_method: "bicubic", rotation: 12,
   x_percent: 45, y_percent: 60, bg_remove_model: "None" };
 
-const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], ...opts });
+const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20, ...opts });
 
 /** A static server for dist/ (what any host does: files, the right MIME types, index.html). */
 function serveDir(rootDir) {
@@ -106,7 +106,7 @@ before(async () => {
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "vite-app", private: true, type: "module" }, null, 2));
   cpSync(join(root, "www/samples"), join(app, "public/samples"), { recursive: true });
   writeFileSync(join(app, "index.html"),
-    '<!doctype html>\n<meta charset="utf-8">\n<title>app</title>\n<canvas id="out"></canvas>\n<script type="module" src="/main.js"></script>\n');
+    '<!doctype html>\n<meta charset="utf-8">\n<link rel="icon" href="data:,">\n<title>app</title>\n<canvas id="out"></canvas>\n<script type="module" src="/main.js"></script>\n');
   writeFileSync(join(app, "main.js"), MAIN_JS);
   writeFileSync(join(app, "node-check.mjs"), NODE_JS);
   sh("npm", ["install", "--no-audit", "--no-fund", "--save-dev", "vite@7"], { cwd: app, timeout: 180000 });
@@ -159,6 +159,8 @@ let viteResult;
 test("vite build bundles the package: the .wasm is emitted as an asset and the page renders with no errors", { timeout: 120000 }, async () => {
   const assets = sh("ls", [join(dist, "assets")]).split("\n").filter(Boolean);
   assert.ok(assets.some((f) => f.endsWith(".wasm")), `no .wasm asset in dist/assets: ${assets}`);
+  // The pool's worker is bundled as its own chunk (with its imports), not copied as a bare file.
+  assert.ok(assets.some((f) => /^worker-.*\.js$/.test(f)), `no bundled worker chunk in dist/assets: ${assets}`);
   const page = await browser.newPage();
   const errors = [];
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
@@ -202,14 +204,15 @@ test("a plain Node ESM script in the app imports the installed package and gets 
   const direct = await m.superimposeV2({ ...BODY, base_image: file("base.jpg"), overlay_image: file("overlay.png"), mask: file("mask.png") });
   assert.equal(diff(nodeResult, { width: direct.width, height: direct.height, data: direct.imageData.data }), "equal");
   // Independent check: outside the placed overlay the output is the base as Pillow decodes it
-  // (JPEG decoders may differ by a level or two; the overlay region is far from that).
+  // (the image crate's JPEG decoder and Pillow's libjpeg-turbo differ by a few levels on
+  // base.jpg — at most 4, mean ≈ 0.1 — far from what compositing changes).
   const python = process.env.PYTHON ?? join(root, ".tools", "venv", "bin", "python");
   const base = Buffer.from(sh(python, ["-c",
     "import sys,base64;from PIL import Image;print(base64.b64encode(Image.open(sys.argv[1]).convert('RGBA').tobytes()).decode())",
     join(root, "www/samples/base.jpg")]).trim(), "base64");
   // Overlay 256² scaled 0.8 → 204², rotated 12° → ≤ 243² box, centred at (45 %, 60 %).
   const cx = 640 * 0.45, cy = 427 * 0.6, half = 125;
-  let maxOutside = 0, changedInside = 0;
+  let maxOutside = 0, changedInside = 0, sumOutside = 0, nOutside = 0;
   for (let y = 0; y < 427; y++) {
     for (let x = 0; x < 640; x++) {
       const inside = Math.abs(x - cx) <= half && Math.abs(y - cy) <= half;
@@ -217,11 +220,17 @@ test("a plain Node ESM script in the app imports the installed package and gets 
         const i = (y * 640 + x) * 4 + c;
         const d = Math.abs(nodeResult.data[i] - base[i]);
         if (inside) changedInside += d > 8 ? 1 : 0;
-        else maxOutside = Math.max(maxOutside, d);
+        else {
+          maxOutside = Math.max(maxOutside, d);
+          sumOutside += d;
+          nOutside++;
+        }
       }
     }
   }
-  assert.ok(maxOutside <= 3, `outside the overlay the output differs from Pillow's base by ${maxOutside}`);
+  const meanOutside = sumOutside / nOutside;
+  assert.ok(maxOutside <= 6 && meanOutside < 0.5,
+    `outside the overlay the output differs from Pillow's base by up to ${maxOutside} (mean ${meanOutside})`);
   assert.ok(changedInside > 5000, "the overlay was composited");
   // And the browser (Vite app) gave the same pixels as Node.
   if (viteResult) assert.equal(diff(viteResult, nodeResult), "equal", "browser vs Node");
