@@ -4,7 +4,6 @@
 import initWasm, * as wasm from "./superimpose_wasm.js";
 
 let ready = null;
-let wasmMemory = null;
 const isNode =
   typeof process !== "undefined" && !!process.versions?.node && typeof window === "undefined";
 
@@ -20,8 +19,7 @@ export function init(moduleOrPath) {
         const { readFile } = await import("node:fs/promises");
         input = await readFile(new URL("./superimpose_wasm_bg.wasm", import.meta.url));
       }
-      const exports = await initWasm(input === undefined ? undefined : { module_or_path: input });
-      wasmMemory = exports?.memory ?? null;
+      await initWasm(input === undefined ? undefined : { module_or_path: input });
     })();
     ready.catch(() => {
       ready = null; // a failed load (e.g. a 404) may be retried
@@ -36,28 +34,6 @@ function codedError(code, message, extra = {}) {
   e.code = code;
   Object.assign(e, extra);
   return e;
-}
-
-/**
- * Images from the wasm core in browsers/workers are `ImageData` built over a view of the wasm
- * linear memory (the Rust side passes `Clamped(&[u8])` to `new ImageData`, which does not copy):
- * the next call overwrites them and a memory growth detaches them. Copy them out at once, while
- * the bytes are still the result. (No-op when the core already returns JS-owned pixels, as in
- * Node.)
- */
-function own(img) {
-  const d = img?.data;
-  if (!d || !wasmMemory || !ArrayBuffer.isView(d)) return img;
-  const onWasm = d.buffer === wasmMemory.buffer;
-  const detached = d.byteLength === 0 && img.width * img.height > 0;
-  if (detached) {
-    throw codedError("E_INTERNAL", "the result's pixels were lost (wasm memory grew before they were copied)");
-  }
-  if (!onWasm) return img;
-  const copy = new Uint8ClampedArray(d);
-  const out = typeof ImageData === "function" ? new ImageData(copy, img.width, img.height) : { width: img.width, height: img.height, data: copy };
-  if (img.warnings) out.warnings = img.warnings;
-  return out;
 }
 
 const MIME = { png: "image/png", jpeg: "image/jpeg", jpg: "image/jpeg", webp: "image/webp" };
@@ -118,7 +94,7 @@ async function pixelsOfBytes(bytes, type) {
     }
   }
   await init();
-  return own(wasm.decode(bytes));
+  return wasm.decode(bytes);
 }
 
 async function fetchImage(url, signal) {
@@ -207,9 +183,8 @@ export class ImageResult {
 function wrap(raw) {
   if (typeof raw === "string") return raw; // base64: true → the API's base64 text
   const warnings = raw.warnings ?? [];
-  const px = own(raw);
-  delete px.warnings;
-  return new ImageResult(px, warnings);
+  delete raw.warnings;
+  return new ImageResult(raw, warnings);
 }
 
 /** Superimpose v2 with the API's body (SPEC 2). Resolves to an ImageResult, or base64 text. */
@@ -234,25 +209,22 @@ export async function superimpose(body, { signal } = {}) {
 export async function resize(image, opts = {}) {
   const px = await toImageInput(image);
   await init();
-  const src = typeof px === "string" ? own(wasm.decode(await dataBytes(px))) : px;
-  return new ImageResult(own(wasm.resize(src, opts)));
+  return new ImageResult(wasm.resize(typeof px === "string" ? wasm.decode(await dataBytes(px)) : px, opts));
 }
 
 /** Pillow-exact rotation (counter-clockwise, expanded canvas). */
 export async function rotate(image, opts = {}) {
   const px = await toImageInput(image);
   await init();
-  const src = typeof px === "string" ? own(wasm.decode(await dataBytes(px))) : px;
-  return new ImageResult(own(wasm.rotate(src, opts)));
+  return new ImageResult(wasm.rotate(typeof px === "string" ? wasm.decode(await dataBytes(px)) : px, opts));
 }
 
 /** Blend two same-size images with one of the 30 modes; the source's alpha is the mask. */
 export async function blend(base, source, opts = {}) {
   const [b, s] = await Promise.all([toImageInput(base), toImageInput(source)]);
   await init();
-  const px = async (v) => (typeof v === "string" ? own(wasm.decode(await dataBytes(v))) : v);
-  const [bp, sp] = [await px(b), await px(s)];
-  return new ImageResult(own(wasm.blend(bp, sp, opts)));
+  const px = async (v) => (typeof v === "string" ? wasm.decode(await dataBytes(v)) : v);
+  return new ImageResult(wasm.blend(await px(b), await px(s), opts));
 }
 
 async function dataBytes(s) {
@@ -266,9 +238,9 @@ async function dataBytes(s) {
 /** Decode PNG/JPEG/WebP bytes (or any accepted input) to an ImageData-shaped image. */
 export async function decode(input) {
   await init();
-  if (input instanceof Uint8Array || input instanceof ArrayBuffer) return own(wasm.decode(new Uint8Array(input)));
+  if (input instanceof Uint8Array || input instanceof ArrayBuffer) return wasm.decode(new Uint8Array(input));
   const px = await toImageInput(input);
-  return typeof px === "string" ? own(wasm.decode(await dataBytes(px))) : px;
+  return typeof px === "string" ? wasm.decode(await dataBytes(px)) : px;
 }
 
 /** Encode an ImageData-like image to PNG/JPEG/WebP bytes. */
