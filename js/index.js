@@ -69,9 +69,21 @@ function pixelsOfDrawable(src) {
   return ctx.getImageData(0, 0, w, h);
 }
 
+/** PNG, JPEG or WebP by signature: the formats the wasm core decodes. */
+function coreFormat(b) {
+  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return "png";
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "jpeg";
+  if (b.length >= 12 && String.fromCharCode(b[0], b[1], b[2], b[3], b[8], b[9], b[10], b[11]) === "RIFFWEBP") return "webp";
+  return null;
+}
+
 async function pixelsOfBytes(bytes, type) {
-  // In browsers the platform decoders are faster; the wasm decoders work everywhere.
-  if (typeof createImageBitmap === "function" && typeof OffscreenCanvas === "function" && !isNode) {
+  // PNG, JPEG and WebP are decoded by the wasm core everywhere: it keeps the RGB stored under
+  // partial and zero alpha exactly (SPEC 2.3 uses it; a browser canvas is premultiplied and
+  // rounds or zeroes it), checks the pixel limit before allocating, and gives the same pixels in
+  // browsers, workers and Node. Other formats the browser can decode (GIF, AVIF, BMP, …) go
+  // through createImageBitmap.
+  if (!coreFormat(bytes) && typeof createImageBitmap === "function" && typeof OffscreenCanvas === "function" && !isNode) {
     try {
       const bmp = await createImageBitmap(new Blob([bytes], { type: type || "" }), {
         premultiplyAlpha: "none", colorSpaceConversion: "none", imageOrientation: "from-image",
@@ -80,7 +92,7 @@ async function pixelsOfBytes(bytes, type) {
       bmp.close?.();
       return px;
     } catch {
-      /* fall through to the wasm decoders, which give a coded error if they fail too */
+      /* not an image the browser knows either: the core's coded E_IMAGE_DECODE follows */
     }
   }
   await init();
@@ -124,6 +136,10 @@ export async function toImageInput(v, { signal } = {}) {
 }
 
 const IMAGE_FIELDS = ["base_image", "overlay_image", "mask"];
+
+function checkAborted(signal, what) {
+  if (signal?.aborted) throw codedError("E_ABORTED", `${what} was aborted`);
+}
 
 async function prepareBody(body, signal) {
   if (body == null || typeof body !== "object") {
@@ -175,15 +191,19 @@ function wrap(raw) {
 
 /** Superimpose v2 with the API's body (SPEC 2). Resolves to an ImageResult, or base64 text. */
 export async function superimposeV2(body, { signal } = {}) {
+  checkAborted(signal, "superimposeV2");
   const prepared = await prepareBody(body, signal);
   await init();
+  checkAborted(signal, "superimposeV2"); // the signal may have fired while inputs were decoded
   return wrap(wasm.superimposeV2(prepared));
 }
 
 /** Superimpose v1 with the API's body (SPEC 3). */
 export async function superimpose(body, { signal } = {}) {
+  checkAborted(signal, "superimpose");
   const prepared = await prepareBody(body, signal);
   await init();
+  checkAborted(signal, "superimpose"); // the signal may have fired while inputs were decoded
   return wrap(wasm.superimpose(prepared));
 }
 

@@ -6,24 +6,30 @@ function codedError(code, message, extra = {}) {
   return Object.assign(new Error(message), { name: "SuperimposeError", code, ...extra });
 }
 
-const DRAWABLES = ["HTMLImageElement", "HTMLCanvasElement", "HTMLVideoElement", "SVGImageElement"];
+const DRAWABLES = ["HTMLImageElement", "HTMLCanvasElement", "HTMLVideoElement", "SVGImageElement", "OffscreenCanvas"];
 
-// Elements cannot be posted to a worker: turn them into (transferable) ImageBitmaps first.
-async function postable(v) {
+// What cannot be posted to a worker is turned into something that can: elements and
+// OffscreenCanvas (not cloneable while it has a context) into ImageBitmaps, which the pool
+// creates and therefore may transfer; URL objects into their href. The caller's own objects
+// (ImageBitmaps, buffers) are cloned, never transferred, so they stay usable.
+async function postable(v, transfer) {
   if (v && typeof v === "object" && DRAWABLES.some((n) => typeof globalThis[n] === "function" && v instanceof globalThis[n])) {
     if (v instanceof globalThis.HTMLImageElement && !v.complete) await v.decode();
-    return createImageBitmap(v);
+    const bmp = await createImageBitmap(v);
+    transfer.push(bmp);
+    return bmp;
   }
+  if (typeof URL === "function" && v instanceof URL) return v.href;
   return v;
 }
 
-async function postableArgs(op, args) {
+async function postableArgs(op, args, transfer) {
   if (op === "superimposeV2" || op === "superimpose") {
     const body = { ...args[0] };
-    for (const f of ["base_image", "overlay_image", "mask"]) if (body[f] != null) body[f] = await postable(body[f]);
+    for (const f of ["base_image", "overlay_image", "mask"]) if (body[f] != null) body[f] = await postable(body[f], transfer);
     return [body, ...args.slice(1).map(() => undefined)]; // options (signal) stay on this side
   }
-  return Promise.all(args.map(postable));
+  return Promise.all(args.map((a) => postable(a, transfer)));
 }
 
 /**
@@ -32,14 +38,20 @@ async function postableArgs(op, args) {
  */
 export function createWorkerPool({ size, workerUrl } = {}) {
   const n = Math.max(1, Math.min(size ?? Math.max(1, (globalThis.navigator?.hardwareConcurrency ?? 2) - 1), 8));
-  const url = workerUrl ?? new URL("./worker.js", import.meta.url);
+  // Written out literally so that bundlers (Vite, webpack 5, Parcel) recognise the pattern
+  // `new Worker(new URL("./worker.js", import.meta.url), {type: "module"})` and emit the worker
+  // with its imports; a URL held in a variable is copied as a bare asset whose imports 404.
+  const newWorker = () =>
+    workerUrl
+      ? new Worker(workerUrl, { type: "module" })
+      : new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
   const slots = [];
   const queue = [];
   let nextId = 1;
   let closed = false;
 
   const spawn = (slot) => {
-    slot.worker = new Worker(url, { type: "module" });
+    slot.worker = newWorker();
     slot.worker.onmessage = ({ data }) => {
       const job = slot.job;
       if (!job || data.id !== job.id) return;
@@ -73,20 +85,29 @@ export function createWorkerPool({ size, workerUrl } = {}) {
       const job = queue.shift();
       slot.job = job;
       job.slot = slot;
-      slot.worker.postMessage({ id: job.id, op: job.op, args: job.args }, job.transfer);
+      try {
+        slot.worker.postMessage({ id: job.id, op: job.op, args: job.args }, job.transfer);
+      } catch (e) {
+        // e.g. a DataCloneError for an input that cannot cross to a worker: this call fails,
+        // the slot stays free for the next one.
+        slot.job = null;
+        job.cleanup();
+        job.reject(codedError("E_IMAGE_INPUT", `cannot send this input to a worker: ${e?.message ?? e}`));
+      }
     }
   }
 
   function call(op, args, signal) {
     if (closed) return Promise.reject(codedError("E_UNSUPPORTED", "the worker pool is terminated"));
     if (signal?.aborted) return Promise.reject(codedError("E_ABORTED", "aborted before it started"));
-    return postableArgs(op, args).then(
+    const transfer = [];
+    return postableArgs(op, args, transfer).then(
       (posted) =>
         new Promise((resolve, reject) => {
-          const job = { id: nextId++, op, args: posted, transfer: [], resolve, reject, slot: null, cleanup: () => {} };
-          for (const a of posted.flatMap((x) => (x && typeof x === "object" ? [x, ...Object.values(x)] : []))) {
-            if (typeof ImageBitmap === "function" && a instanceof ImageBitmap) job.transfer.push(a);
-          }
+          if (closed) return reject(codedError("E_ABORTED", "the worker pool was terminated"));
+          // The signal may have fired while inputs were being prepared.
+          if (signal?.aborted) return reject(codedError("E_ABORTED", `${op} was aborted`));
+          const job = { id: nextId++, op, args: posted, transfer, resolve, reject, slot: null, cleanup: () => {} };
           if (signal) {
             const onAbort = () => {
               const i = queue.indexOf(job);
