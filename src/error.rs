@@ -209,6 +209,20 @@ impl Error {
         )
     }
 
+    /// Find the value of a closed string enum by its exact (case-sensitive) name, or
+    /// `E_PARAM_ENUM` naming `param` and listing every name in `all`.
+    pub fn parse_enum<T: Copy>(
+        param: &str,
+        s: &str,
+        all: &[T],
+        name: impl Fn(T) -> &'static str,
+    ) -> Result<T> {
+        all.iter().copied().find(|&v| name(v) == s).ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|&v| name(v)).collect();
+            Self::enumeration(param, s, &names)
+        })
+    }
+
     /// `E_DIMENSIONS`.
     pub fn dimensions(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Dimensions, message)

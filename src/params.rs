@@ -73,10 +73,7 @@ macro_rules! string_enum {
             /// # Errors
             /// `E_PARAM_ENUM` naming `param` and listing the allowed values.
             pub fn parse(param: &str, s: &str) -> Result<$name> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| {
-                    let names: Vec<&str> = Self::ALL.iter().map(|v| v.as_str()).collect();
-                    Error::enumeration(param, s, &names)
-                })
+                Error::parse_enum(param, s, Self::ALL, Self::as_str)
             }
         }
     };

@@ -66,17 +66,7 @@ impl Filter {
     /// # Errors
     /// `E_PARAM_ENUM` naming `param`.
     pub fn parse(param: &str, s: &str) -> Result<Filter> {
-        Filter::ALL
-            .iter()
-            .copied()
-            .find(|f| f.as_str() == s)
-            .ok_or_else(|| {
-                Error::enumeration(
-                    param,
-                    s,
-                    &Filter::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
-                )
-            })
+        Error::parse_enum(param, s, Filter::ALL, Filter::as_str)
     }
 }
 
@@ -110,17 +100,7 @@ impl V1Method {
     /// # Errors
     /// `E_PARAM_ENUM` naming `param`.
     pub fn parse(param: &str, s: &str) -> Result<V1Method> {
-        V1Method::ALL
-            .iter()
-            .copied()
-            .find(|f| f.as_str() == s)
-            .ok_or_else(|| {
-                Error::enumeration(
-                    param,
-                    s,
-                    &V1Method::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
-                )
-            })
+        Error::parse_enum(param, s, V1Method::ALL, V1Method::as_str)
     }
 }
 

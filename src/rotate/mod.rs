@@ -45,17 +45,7 @@ impl Sampler {
     /// # Errors
     /// `E_PARAM_ENUM` naming `param`.
     pub fn parse(param: &str, s: &str) -> Result<Sampler> {
-        Sampler::ALL
-            .iter()
-            .copied()
-            .find(|f| f.as_str() == s)
-            .ok_or_else(|| {
-                Error::enumeration(
-                    param,
-                    s,
-                    &Sampler::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
-                )
-            })
+        Error::parse_enum(param, s, Sampler::ALL, Sampler::as_str)
     }
 }
 
