@@ -1,6 +1,7 @@
 # The two commands a newcomer needs (see README.md):
 #   make demo   – install what is missing, build the npm package, render the bundled samples to
-#                 out/demo.png, and serve the demo page on http://127.0.0.1:8080/www/
+#                 out/demo.png, and serve the demo page on http://127.0.0.1:8080/www/ with the local
+#                 Segmind protocol simulator behind its remote panel (SIM=0: no simulator)
 #   make test   – install what is missing and run every test (what CI runs via .ci/run)
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
@@ -22,8 +23,14 @@ build:
 render:
 	@node scripts/render.mjs
 
+# SIM=1 (default): also start the local Segmind protocol simulator (tests/server/segmind-sim.mjs)
+# and point the demo's remote panel at it, marked SIMULATED. SIM=0: the panel targets the real API.
+SIM ?= 1
+SIM_DEMO_PORT ?= 47812
 serve:
-	@node scripts/serve.mjs $(PORT)
+	@if [ "$(SIM)" = "1" ]; then \
+	  SIM_PORT=$(SIM_DEMO_PORT) tests/server/with-sim.sh bash -c 'DEMO_SIM_URL=$$SIM_URL exec node scripts/serve.mjs $(PORT)'; \
+	else node scripts/serve.mjs $(PORT); fi
 
 test: bootstrap lint pillow-refs test-native test-wasm build test-js
 	@echo "make test: all test suites passed"

@@ -1,5 +1,8 @@
 // A small static file server for the demo: serves the repository root so that www/ can import
 // ../pkg/. Loopback only. Usage: node scripts/serve.mjs [port]  (default 8080; 0 = any free port)
+// With DEMO_SIM_URL set (`make demo` does it), /www/demo-config.json points the demo's remote panel
+// at that local Segmind protocol simulator and marks it SIMULATED; without it the file is `{}` and
+// the panel defaults to the real API (https://api.segmind.com).
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
@@ -15,11 +18,18 @@ const types = {
   ".d.ts": "text/plain", ".ts": "text/plain", ".wgsl": "text/plain",
 };
 
-export function startStaticServer(listenPort = port) {
+export function startStaticServer(listenPort = port, { simUrl = process.env.DEMO_SIM_URL, simKey = process.env.SIM_API_KEY } = {}) {
+  const demoConfig = JSON.stringify(
+    simUrl ? { baseUrl: simUrl.replace(/\/+$/, ""), simulated: true, apiKey: simKey || "SG_0123456789abcdef" } : {},
+  );
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url, "http://localhost");
       let path = normalize(decodeURIComponent(url.pathname));
+      if (path === "/www/demo-config.json") {
+        res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" });
+        return res.end(demoConfig);
+      }
       if (path === "/") {
         res.writeHead(302, { location: "/www/" });
         return res.end();
@@ -49,4 +59,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const server = await startStaticServer();
   const { port: p } = server.address();
   console.log(`demo: http://127.0.0.1:${p}/www/  (Ctrl-C to stop)`);
+  if (process.env.DEMO_SIM_URL) console.log(`remote panel → SIMULATED Segmind API at ${process.env.DEMO_SIM_URL}`);
 }

@@ -2,11 +2,12 @@
 // on the preview, blend-mode gallery, exports. Uses only the package's public API.
 import { decode, kernelBackend, version, blendModes, ImageResult } from "../pkg/index.js";
 import { createWorkerPool } from "../pkg/pool.js";
+import { initRemote } from "./remote.js";
 
 const $ = (id) => document.getElementById(id);
 const view = $("view");
 const ctx = view.getContext("2d");
-const state = { op: "v2", base: null, overlay: null, mask: null, sampleMask: null, last: null };
+const state = { op: "v2", base: null, overlay: null, mask: null, sampleMask: null, last: null, webgpu: null };
 const pool = createWorkerPool({ size: 2 });
 window.__demo = { state, pool }; // for the end-to-end tests
 
@@ -17,7 +18,26 @@ function showError(e) {
     return;
   }
   box.hidden = false;
-  box.textContent = `${e.code ?? "ERROR"}${e.param ? ` (${e.param})` : ""}: ${e.message}`;
+  box.textContent = errorText(e);
+}
+
+/** A readable one-line message with the error's code (and param / HTTP status / request id). */
+export function errorText(e) {
+  const extra = [e?.param && `field ${e.param}`, e?.status && `HTTP ${e.status}`, e?.requestId && `request ${e.requestId}`]
+    .filter(Boolean).join(", ");
+  return `${e?.code ?? "ERROR"}${extra ? ` (${extra})` : ""}: ${e?.message ?? String(e)}`;
+}
+
+// Never a blank page: anything that escapes a handler is shown in the error box.
+window.addEventListener("error", (ev) => showError(ev.error ?? { message: ev.message }));
+window.addEventListener("unhandledrejection", (ev) => showError(ev.reason));
+
+function dataUriBytes(uri) {
+  const m = /^data:([^;,]*)(;base64)?,(.*)$/s.exec(uri);
+  if (!m) throw Object.assign(new Error("not a data: URI"), { code: "E_IMAGE_INPUT" });
+  const raw = m[2] ? atob(m[3]) : decodeURIComponent(m[3]);
+  const bytes = Uint8Array.from(raw, (c) => c.charCodeAt(0));
+  return new Blob([bytes], { type: m[1] || "application/octet-stream" });
 }
 
 async function bytesToDataUri(bytes, type) {
@@ -32,7 +52,8 @@ async function bytesToDataUri(bytes, type) {
 // An image slot: pixels for local rendering, and a data: URI for the copy-as-JSON body.
 async function loadImage(blobOrUrl) {
   let blob = blobOrUrl;
-  if (typeof blobOrUrl === "string") {
+  if (typeof blobOrUrl === "string" && blobOrUrl.startsWith("data:")) blob = dataUriBytes(blobOrUrl);
+  else if (typeof blobOrUrl === "string") {
     const res = await fetch(blobOrUrl);
     if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status} for ${blobOrUrl}`), { code: "E_IMAGE_FETCH" });
     blob = await res.blob();
@@ -95,20 +116,23 @@ async function render() {
   inflight = true;
   dirty = false;
   const b = body();
+  const options = { backend: $("backend").value };
   const t0 = performance.now();
   try {
-    const r = state.op === "v2" ? await pool.superimposeV2(b) : await pool.superimpose(b);
+    const r = state.op === "v2" ? await pool.superimposeV2(b, options) : await pool.superimpose(b, options);
     const total = performance.now() - t0;
     if (view.width !== r.width || view.height !== r.height) {
       view.width = r.width;
       view.height = r.height;
     }
     ctx.putImageData(r.imageData, 0, 0);
-    state.last = { result: r, body: b };
+    state.last = { result: r, body: b, options };
     times.push(r.ms);
-    if (times.length > 30) times.shift();
+    if (times.length > 50) times.shift();
     const median = [...times].sort((x, y) => x - y)[times.length >> 1];
-    $("timing").textContent = `render ${r.ms.toFixed(1)} ms in worker (median ${median.toFixed(1)} ms, ${total.toFixed(1)} ms round trip)`;
+    $("timing").textContent = `last render ${r.ms.toFixed(1)} ms in worker (median ${median.toFixed(1)} ms, ${total.toFixed(1)} ms round trip)`;
+    $("backend-used").textContent = r.backendUsed ?? "cpu";
+    drawChart();
     $("size").textContent = `${r.width}×${r.height}`;
     showError(r.warnings.length ? { code: "NOTE", message: r.warnings.join("\n") } : null);
     view.dataset.renders = String(Number(view.dataset.renders ?? 0) + 1);
@@ -119,6 +143,40 @@ async function render() {
     if (dirty) render();
     else scheduleGallery();
   }
+}
+
+// A rolling bar chart of the last 50 render times (worker time), scaled to the slowest one.
+function drawChart() {
+  const c = $("chart");
+  const g = c.getContext("2d");
+  const w = c.width, h = c.height;
+  g.clearRect(0, 0, w, h);
+  if (!times.length) return;
+  const max = Math.max(...times, 1);
+  const bw = w / 50;
+  g.fillStyle = "#0a66d8";
+  times.forEach((t, i) => {
+    const bh = Math.max(1, (t / max) * (h - 12));
+    g.fillRect(i * bw + 1, h - bh, Math.max(1, bw - 2), bh);
+  });
+  g.fillStyle = "#333";
+  g.font = "10px system-ui, sans-serif";
+  g.fillText(`max ${max.toFixed(0)} ms`, 2, 10);
+  c.setAttribute("aria-label", `Render times of the last ${times.length} renders: latest ${times.at(-1).toFixed(1)} ms, slowest ${max.toFixed(1)} ms`);
+}
+
+async function detectWebGpu() {
+  let adapter = null;
+  try {
+    adapter = navigator.gpu ? await navigator.gpu.requestAdapter() : null;
+  } catch {
+    adapter = null;
+  }
+  state.webgpu = !!adapter;
+  $("webgpu-note").textContent = adapter
+    ? "WebGPU available: auto uses it when the package supports it; cpu forces wasm."
+    : `WebGPU unavailable (${navigator.gpu ? "no adapter" : "navigator.gpu missing"}): every backend renders on the CPU (wasm).`;
+  $("webgpu-note").classList.toggle("warn", !adapter);
 }
 
 // Blend-mode gallery: the current composite in every mode, on thumbnails.
@@ -140,7 +198,7 @@ async function renderGallery() {
     const b = { ...state.last.body, base_image: thumbBase.imageData, blend_mode: btn.dataset.mode };
     b.rescale_factor = Math.max(0.01, b.rescale_factor * scale);
     try {
-      const r = await pool.superimposeV2(b);
+      const r = await pool.superimposeV2(b, state.last.options);
       const c = btn.querySelector("canvas");
       c.width = r.width;
       c.height = r.height;
@@ -324,9 +382,20 @@ async function main() {
     showError(e);
   }
   $("kernels").textContent = await kernelBackend();
+  await detectWebGpu();
   $("status").textContent = `superimpose-wasm ${await version()} · ${modes.length} blend modes · rendering in ${pool.size} worker(s) · WebGPU: ${
-    navigator.gpu ? "available (GPU backend not in this build yet)" : "not available in this browser"}`;
+    state.webgpu ? "available" : "unavailable"}`;
   await render();
+  await initRemote({
+    state,
+    errorText,
+    composite: () => view.toDataURL("image/png"),
+    async useAs(slot, src) {
+      state[slot] = await loadImage(src);
+      await render();
+      window.__demo.remote?.refresh?.();
+    },
+  });
 }
 
 main().catch((e) => {

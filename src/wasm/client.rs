@@ -55,7 +55,28 @@ export interface JobStatusReport { requestId: string; status: "QUEUED" | "PROCES
 "#;
 
 fn err(e: Error) -> JsValue {
-    to_js_error(&e)
+    let js = to_js_error(&e);
+    if let Some(metrics) = failed_metrics(&e) {
+        // An `Error` object accepts new properties; the impossible failure is ignored.
+        let _ = Reflect::set(&js, &JsValue::from_str("metrics"), &to_js(&metrics));
+    }
+    js
+}
+
+/// The server's `metrics` of a FAILED job (SPEC 4.5 `InferenceFailed{error, metrics}`), so JS
+/// errors carry them as `err.metrics`. `protocol::failed_error` appends them to the message as
+/// ` (metrics: {json})`; the last such suffix is ours even if the server's text contains one.
+fn failed_metrics(e: &Error) -> Option<Value> {
+    if e.code() != ErrorCode::InferenceFailed {
+        return None;
+    }
+    let msg = e.message();
+    let at = msg.rfind(" (metrics: ")?;
+    let json = msg.get(at + " (metrics: ".len()..)?.strip_suffix(')')?;
+    match serde_json::from_str::<Value>(json) {
+        Ok(v @ Value::Object(_)) => Some(v),
+        _ => None,
+    }
 }
 
 fn get(obj: &JsValue, key: &str) -> JsValue {

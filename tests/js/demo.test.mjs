@@ -1,20 +1,40 @@
 // End-to-end tests of the demo page in real headless Chromium (playwright-core + /usr/bin/chromium).
 // Screenshots of the main states go to test-results/ (ignored) for a human to look at.
+// The remote panel talks to our own local Segmind protocol simulator (tests/server/segmind-sim.mjs),
+// started here on a free 127.0.0.1 port.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { spawn } from "node:child_process";
 import { chromium } from "playwright-core";
 import { startStaticServer } from "../../scripts/serve.mjs";
 
 const shots = new URL("../../test-results/", import.meta.url).pathname;
-let server, browser, page, base;
+let server, browser, page, base, sim, simUrl;
 const consoleErrors = [];
+
+async function startSim() {
+  const child = spawn(process.execPath, [new URL("../server/segmind-sim.mjs", import.meta.url).pathname,
+    "--port", "0", "--queued-ms", "400", "--processing-ms", "1200"], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((ok, fail) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /^SIM_URL=(\S+)/m.exec(out);
+      if (m) ok(m[1]);
+    });
+    child.on("exit", (c) => fail(new Error(`segmind-sim exited with ${c}`)));
+  });
+  return { child, url };
+}
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
-  server = await startStaticServer(0);
+  sim = await startSim();
+  simUrl = sim.url;
+  server = await startStaticServer(0, { simUrl });
   base = `http://127.0.0.1:${server.address().port}`;
   browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "demo-e2e-")), {
     executablePath: "/usr/bin/chromium",
@@ -34,6 +54,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.close();
+  sim?.child.kill();
 });
 
 const canvasPixels = () =>
@@ -50,8 +71,8 @@ const renders = () => page.evaluate(() => Number(document.getElementById("view")
 test("loads with no console errors and shows the package's own output for the same body", async () => {
   const same = await page.evaluate(async () => {
     const { superimposeV2 } = await import("/pkg/index.js");
-    const { body } = window.__demo.state.last;
-    const ref = await superimposeV2(body);
+    const { body, options } = window.__demo.state.last;
+    const ref = await superimposeV2(body, options);
     const c = document.getElementById("view");
     const got = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
     if (got.length !== ref.imageData.data.length) return `size ${got.length} vs ${ref.imageData.data.length}`;
@@ -100,6 +121,39 @@ test("an invalid parameter shows a readable coded error, not a blank page", asyn
   await waitForRender(n);
 });
 
+test("backend switch: cpu and webgpu render within ±1 of each other; backend, time and chart shown", async () => {
+  const pixelsFor = async (backend) => {
+    const n = await renders();
+    await page.selectOption("#backend", backend);
+    await waitForRender(n);
+    return canvasPixels();
+  };
+  const cpu = await pixelsFor("cpu");
+  assert.equal(await page.textContent("#backend-used"), "cpu");
+  const gpu = await pixelsFor("webgpu");
+  assert.equal(cpu.length, gpu.length);
+  let worst = 0;
+  for (let i = 0; i < cpu.length; i++) worst = Math.max(worst, Math.abs(cpu[i] - gpu[i]));
+  assert.ok(worst <= 1, `webgpu differs from cpu by ${worst}`);
+  const used = await page.textContent("#backend-used");
+  assert.ok(["cpu", "webgpu"].includes(used), used);
+  const hasGpu = await page.evaluate(async () => !!(navigator.gpu && (await navigator.gpu.requestAdapter().catch(() => null))));
+  const note = await page.textContent("#webgpu-note");
+  if (!hasGpu) assert.match(note, /WebGPU unavailable/);
+  else assert.match(note, /WebGPU available/);
+  assert.match(await page.textContent("#timing"), /last render [\d.]+ ms/);
+  // The chart has bars: some non-background pixels.
+  const inked = await page.evaluate(() => {
+    const c = document.getElementById("chart");
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+    return n;
+  });
+  assert.ok(inked > 50, `chart has ${inked} inked pixels`);
+  await page.selectOption("#backend", "auto");
+});
+
 test("download produces a decodable PNG of the composite", async () => {
   const [dl] = await Promise.all([page.waitForEvent("download"), page.click("#dl-png")]);
   const path = await dl.path();
@@ -112,10 +166,114 @@ test("download produces a decodable PNG of the composite", async () => {
   assert.deepEqual([img.width, img.height], c);
 });
 
-test("works at a narrow (mobile) width", async () => {
+// ---- remote panel (against the local simulator) --------------------------------------------------
+
+test("the remote form is generated from modelSchema, marked SIMULATED, key kept out of storage", async () => {
+  const info = await page.evaluate(async () => {
+    const { modelNames, modelSchema } = await import("/pkg/index.js");
+    const out = {};
+    for (const n of await modelNames()) out[n] = (await modelSchema(n)).fields.map((f) => f.name);
+    return out;
+  });
+  assert.deepEqual(Object.keys(info).sort(), ["bg-replace", "seg-swap", "segmind-relighting-v2", "superimpose", "superimpose-v2"]);
+  for (const [model, fields] of Object.entries(info)) {
+    await page.selectOption("#remote-model", model);
+    const rows = await page.$$eval("#remote-fields .field", (els) => els.map((e) => e.dataset.field));
+    assert.deepEqual(rows, fields, `form of ${model}`);
+    // every control has a label
+    const unlabeled = await page.$$eval("#remote-fields select, #remote-fields input", (els) =>
+      els.filter((e) => !e.labels?.length && !e.getAttribute("aria-label")).map((e) => e.id));
+    assert.deepEqual(unlabeled, []);
+  }
+  await page.selectOption("#remote-model", "seg-swap");
+  assert.equal(await page.isVisible("#sim-badge"), true);
+  assert.equal(await page.inputValue("#remote-base"), simUrl);
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie);
+  assert.ok(!stored.includes("SG_"), "the key must not be stored");
+});
+
+test("an invalid remote field shows an inline error and nothing is sent", async () => {
+  await page.fill("#rf-steps", "500");
+  await page.fill("#rf-growmask", "1.5");
+  await page.click("#remote-run");
+  await page.waitForFunction(() => document.getElementById("rf-steps-err").textContent !== "", null, { timeout: 10000 });
+  assert.match(await page.textContent("#rf-steps-err"), /E_PARAM_RANGE: .*10 to 100/);
+  assert.match(await page.textContent("#rf-growmask-err"), /E_PARAM_TYPE/);
+  assert.equal(await page.getAttribute("#rf-steps", "aria-invalid"), "true");
+  assert.match(await page.textContent("#remote-status"), /Not sent: 2 fields/);
+  await page.screenshot({ path: join(shots, "demo-remote-invalid.png") });
+  await page.fill("#rf-steps", "");
+  await page.fill("#rf-growmask", "");
+  await page.waitForFunction(() => document.getElementById("rf-steps-err").textContent === "", null, { timeout: 10000 });
+});
+
+test("a remote seg-swap against the local simulator shows progress and the result; use as overlay", async () => {
+  await page.fill("#rf-steps", "20");
+  await page.click("#remote-run");
+  await page.waitForFunction(() => /^(QUEUED|PROCESSING)$/.test(document.getElementById("remote-status").dataset.state), null, { timeout: 10000 });
+  assert.match(await page.textContent("#remote-status"), /^(QUEUED|PROCESSING) · \d+\.\d s · request [0-9a-f-]+/);
+  await page.waitForFunction(() => document.getElementById("remote-status").dataset.state === "COMPLETED", null, { timeout: 20000 });
+  const progress = await page.evaluate(() => window.__demo.remote.progress);
+  assert.deepEqual(progress.at(-1), "COMPLETED");
+  assert.ok(progress.includes("QUEUED") || progress.includes("PROCESSING"), progress.join());
+  assert.match(await page.textContent("#remote-status"), /SIMULATED/);
+  await page.waitForFunction(() => document.querySelector("#remote-result img")?.naturalWidth > 0, null, { timeout: 10000 });
+  assert.ok((await page.getAttribute("#remote-result img", "src")).startsWith(simUrl));
+  await page.locator("#remote").screenshot({ path: join(shots, "demo-remote-done.png") });
+  const n = await renders();
+  await page.click("#use-overlay");
+  await waitForRender(n);
+  const w = await page.evaluate(() => window.__demo.state.overlay.pixels.width);
+  assert.equal(w, 8); // the simulator's 8×8 placeholder
+  // restore the sample overlay through the file picker
+  const m = await renders();
+  await page.setInputFiles("#file-overlay", new URL("../../www/samples/overlay.png", import.meta.url).pathname);
+  await waitForRender(m);
+  await page.fill("#rf-steps", "");
+});
+
+test("cancel aborts a running remote job", async () => {
+  await page.click("#remote-run");
+  await page.waitForFunction(() => /^(QUEUED|PROCESSING)$/.test(document.getElementById("remote-status").dataset.state), null, { timeout: 10000 });
+  await page.click("#remote-cancel");
+  await page.waitForFunction(() => document.getElementById("remote-status").dataset.state === "CANCELLED", null, { timeout: 10000 });
+  assert.match(await page.textContent("#remote-error"), /E_ABORTED/);
+  assert.equal(await page.isEnabled("#remote-run"), true);
+  assert.equal(await page.isDisabled("#remote-cancel"), true);
+});
+
+test("a failed remote job's JS error carries the server's metrics", async () => {
+  const { Client } = await import("../../pkg/index.js");
+  const client = new Client({
+    apiKey: "SG_0123456789abcdef",
+    baseUrl: simUrl,
+    headers: { "x-sim-scenario": JSON.stringify({ id: `demo-fail-${Date.now()}`, queuedMs: 0, processingMs: 0, fail: "simulated safety block" }) },
+  });
+  const img = "https://example.com/a.png";
+  await assert.rejects(client.run("seg-swap", { main_image: img, object_image: img, mask_image: img }, { pollInterval: 50 }), (e) => {
+    assert.equal(e.code, "E_INFERENCE_FAILED");
+    assert.match(e.message, /simulated safety block/);
+    assert.equal(typeof e.metrics, "object");
+    assert.ok(e.metrics && "total_time" in e.metrics, JSON.stringify(e.metrics));
+    assert.ok(e.requestId);
+    return true;
+  });
+});
+
+test("works at a narrow (mobile) width without horizontal overflow", async () => {
   await page.setViewportSize({ width: 390, height: 800 });
+  await page.evaluate(() => window.scrollTo(0, 0));
   const box = await page.locator("#view").boundingBox();
   assert.ok(box.width <= 390, `canvas is ${box.width}px wide`);
+  const [overflow, culprits] = await page.evaluate(() => {
+    const W = document.documentElement.clientWidth;
+    const wide = [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > W + 0.5 && !e.closest(".gallery"));
+    return [document.documentElement.scrollWidth - W, wide.slice(0, 8).map((e) => `${e.tagName}#${e.id}.${e.className}`)];
+  });
+  assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px: ${culprits.join(", ")}`);
   await page.screenshot({ path: join(shots, "demo-mobile.png"), fullPage: false });
+  await page.locator("#remote").scrollIntoViewIfNeeded();
+  await page.locator("#remote").screenshot({ path: join(shots, "demo-mobile-remote.png") });
   await page.setViewportSize({ width: 1280, height: 800 });
+  assert.deepEqual(consoleErrors, []);
 });
