@@ -17,7 +17,7 @@ const consoleErrors = [];
 
 async function startSim() {
   const child = spawn(process.execPath, [new URL("../server/segmind-sim.mjs", import.meta.url).pathname,
-    "--port", "0", "--queued-ms", "400", "--processing-ms", "1200"], { stdio: ["ignore", "pipe", "inherit"] });
+    "--port", "0", "--queued-ms", "1000", "--processing-ms", "2500"], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((ok, fail) => {
     let out = "";
     child.stdout.on("data", (d) => {
@@ -57,11 +57,25 @@ after(async () => {
   sim?.child.kill();
 });
 
-const canvasPixels = () =>
-  page.evaluate(() => {
+// The canvas pixels stay in the page (a million numbers through the devtools protocol are slow):
+// `snap(name)` keeps a copy there and answers its size and an FNV-1a hash; `maxDiff` compares two.
+const snap = (name) =>
+  page.evaluate((k) => {
     const c = document.getElementById("view");
-    return Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data);
-  });
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    (window.__snaps ??= {})[k] = d;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d[i], 0x01000193);
+    return `${c.width}x${c.height}:${(h >>> 0).toString(16)}`;
+  }, name);
+const maxDiff = (a, b) =>
+  page.evaluate(([x, y]) => {
+    const p = window.__snaps[x], q = window.__snaps[y];
+    if (p.length !== q.length) return Infinity;
+    let worst = 0;
+    for (let i = 0; i < p.length; i++) worst = Math.max(worst, Math.abs(p[i] - q[i]));
+    return worst;
+  }, [a, b]);
 
 async function waitForRender(n) {
   await page.waitForFunction((k) => Number(document.getElementById("view").dataset.renders) > k, n, { timeout: 30000 });
@@ -84,15 +98,28 @@ test("loads with no console errors and shows the package's own output for the sa
   assert.deepEqual(consoleErrors, []);
 });
 
+test("keyboard: arrow keys on the focused preview nudge the overlay and re-render", async () => {
+  await page.focus("#view");
+  const xs = [];
+  for (const key of ["ArrowRight", "ArrowRight", "ArrowUp", "ArrowLeft", "ArrowLeft", "ArrowDown"]) {
+    const n = await renders();
+    await page.keyboard.press(key);
+    await waitForRender(n);
+    xs.push(await page.evaluate(() => `${document.getElementById("x_percent").value},${document.getElementById("y_percent").value}`));
+  }
+  assert.deepEqual(xs, ["51,65", "52,65", "52,64", "51,64", "50,64", "50,65"]);
+  await page.screenshot({ path: join(shots, "demo-desktop.png") }); // the 1280×800 viewport
+});
+
 test("changing blend mode, opacity and position changes the pixels", async () => {
-  let before = await canvasPixels();
+  let before = await snap("before");
   for (const [sel, value] of [["#blend_mode", "difference"], ["#opacity", "40"], ["#x_percent", "20"]]) {
     const n = await renders();
     if (sel === "#blend_mode") await page.selectOption(sel, value);
     else await page.fill(sel, value);
     await waitForRender(n);
-    const after = await canvasPixels();
-    assert.notDeepEqual(after, before, `${sel} = ${value} did not change the composite`);
+    const after = await snap("after");
+    assert.notEqual(after, before, `${sel} = ${value} did not change the composite`);
     before = after;
   }
   await page.screenshot({ path: join(shots, "demo-difference.png") });
@@ -126,14 +153,12 @@ test("backend switch: cpu and webgpu render within ±1 of each other; backend, t
     const n = await renders();
     await page.selectOption("#backend", backend);
     await waitForRender(n);
-    return canvasPixels();
+    return snap(backend);
   };
-  const cpu = await pixelsFor("cpu");
+  await pixelsFor("cpu");
   assert.equal(await page.textContent("#backend-used"), "cpu");
-  const gpu = await pixelsFor("webgpu");
-  assert.equal(cpu.length, gpu.length);
-  let worst = 0;
-  for (let i = 0; i < cpu.length; i++) worst = Math.max(worst, Math.abs(cpu[i] - gpu[i]));
+  await pixelsFor("webgpu");
+  const worst = await maxDiff("cpu", "webgpu");
   assert.ok(worst <= 1, `webgpu differs from cpu by ${worst}`);
   const used = await page.textContent("#backend-used");
   assert.ok(["cpu", "webgpu"].includes(used), used);
@@ -210,8 +235,12 @@ test("an invalid remote field shows an inline error and nothing is sent", async 
 test("a remote seg-swap against the local simulator shows progress and the result; use as overlay", async () => {
   await page.fill("#rf-steps", "20");
   await page.click("#remote-run");
-  await page.waitForFunction(() => /^(QUEUED|PROCESSING)$/.test(document.getElementById("remote-status").dataset.state), null, { timeout: 10000 });
-  assert.match(await page.textContent("#remote-status"), /^(QUEUED|PROCESSING) · \d+\.\d s · request [0-9a-f-]+/);
+  // The status line while the job runs (read in the page at the moment it shows, not later).
+  const live = await page.waitForFunction(() => {
+    const el = document.getElementById("remote-status");
+    return /^(QUEUED|PROCESSING)$/.test(el.dataset.state) && el.textContent;
+  }, null, { timeout: 10000 });
+  assert.match(await live.jsonValue(), /^(QUEUED|PROCESSING) · \d+\.\d s · request [0-9a-f-]+/);
   await page.waitForFunction(() => document.getElementById("remote-status").dataset.state === "COMPLETED", null, { timeout: 20000 });
   const progress = await page.evaluate(() => window.__demo.remote.progress);
   assert.deepEqual(progress.at(-1), "COMPLETED");
@@ -258,6 +287,21 @@ test("a failed remote job's JS error carries the server's metrics", async () => 
     assert.ok(e.requestId);
     return true;
   });
+});
+
+test("README per-model examples cover all five models and pass validateBody", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
+  const section = readme.split("### Per-model examples")[1]?.split("\n## ")[0] ?? "";
+  const { modelNames, validateBody } = await import("../../pkg/index.js");
+  const seen = [];
+  for (const m of section.matchAll(/client\.run\("([^"]+)", (\{[\s\S]*?\n\})\);/g)) {
+    const body = new Function(`return (${m[2]});`)(); // literal objects of strings and numbers only
+    const sent = await validateBody(m[1], body);
+    for (const k of Object.keys(body)) assert.ok(k in sent, `${m[1]}: ${k} was dropped`);
+    seen.push(m[1]);
+  }
+  assert.deepEqual(seen.sort(), (await modelNames()).sort());
 });
 
 test("works at a narrow (mobile) width without horizontal overflow", async () => {
