@@ -304,6 +304,19 @@ test("README per-model examples cover all five models and pass validateBody", as
   assert.deepEqual(seen.sort(), (await modelNames()).sort());
 });
 
+test("a page whose package cannot load shows a coded error, not a blank page", async () => {
+  const p2 = await browser.newPage();
+  try {
+    await p2.route("**/pkg/index.js", (r) => r.fulfill({ status: 404, body: "not built" }));
+    await p2.goto(`${base}/www/`);
+    await p2.waitForSelector("#error:not([hidden])", { timeout: 10000 });
+    assert.match(await p2.textContent("#error"), /^E_LOAD: could not load .*make build/);
+    assert.equal(await p2.textContent("#status"), "The demo failed to start.");
+  } finally {
+    await p2.close();
+  }
+});
+
 test("works at a narrow (mobile) width without horizontal overflow", async () => {
   await page.setViewportSize({ width: 390, height: 800 });
   await page.evaluate(() => window.scrollTo(0, 0));
