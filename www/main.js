@@ -173,6 +173,9 @@ async function detectWebGpu() {
     adapter = null;
   }
   state.webgpu = !!adapter;
+  const gpuOption = [...$("backend").options].find((o) => o.value === "webgpu");
+  gpuOption.disabled = !adapter;
+  gpuOption.textContent = adapter ? "webgpu" : "webgpu (unavailable)";
   $("webgpu-note").textContent = adapter
     ? "WebGPU available: auto uses it when the package supports it; cpu forces wasm."
     : `WebGPU unavailable (${navigator.gpu ? "no adapter" : "navigator.gpu missing"}): every backend renders on the CPU (wasm).`;
@@ -346,14 +349,18 @@ async function main() {
       }
     });
   }
-  $("url-overlay").addEventListener("change", async () => {
-    try {
-      state.overlay = await loadImage($("url-overlay").value);
-      render();
-    } catch (e) {
-      showError(e);
-    }
-  });
+  for (const slot of ["base", "overlay"]) {
+    $(`url-${slot}`).addEventListener("change", async () => {
+      const url = $(`url-${slot}`).value.trim();
+      if (!url) return;
+      try {
+        state[slot] = await loadImage(url);
+        render();
+      } catch (e) {
+        showError(e);
+      }
+    });
+  }
   for (const f of ["png", "jpeg", "webp"]) {
     $(`dl-${f}`).addEventListener("click", async () => {
       if (!state.last) return;
