@@ -35,7 +35,7 @@ export async function initRemote(app) {
   remote.refresh = () => refreshInput();
 
   const select = $("remote-model");
-  for (const n of names) select.append(new Option(`${n} — ${schemas[n].title}`, n, n === "seg-swap", n === "seg-swap"));
+  for (const n of names) select.append(new Option(n, n, n === "seg-swap", n === "seg-swap"));
   select.addEventListener("change", () => build(schemas[select.value]));
 
   if (config.baseUrl) {
@@ -313,8 +313,10 @@ export async function initRemote(app) {
     let requestId = "";
     const paint = () => {
       const s = ((performance.now() - t0) / 1000).toFixed(1);
-      $("remote-status").textContent = `${status} · ${s} s${requestId ? ` · request ${requestId}` : ""}`;
-      $("remote-status").dataset.state = status;
+      // The COMPLETED progress event comes before the result is fetched: "done" is set below.
+      const shown = status === "COMPLETED" ? "COMPLETED, fetching the result" : status;
+      $("remote-status").textContent = `${shown} · ${s} s${requestId ? ` · request ${requestId}` : ""}`;
+      $("remote-status").dataset.state = status === "COMPLETED" ? "FETCHING" : status;
     };
     remote.progress = [];
     paint();
