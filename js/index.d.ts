@@ -235,6 +235,8 @@ export class Client {
   submit(model: string, params: ModelParams, opts?: { signal?: AbortSignal }): Promise<Job>;
   resume(requestId: string): Job;
   runSync(model: string, params: ModelParams, opts?: { signal?: AbortSignal; timeout?: number }): Promise<SyncResult>;
+  /** Upload images (Blob/File or pixel inputs) to the upload-asset endpoint; resolves their URLs in order. */
+  uploadAssets(images: Array<Blob | ImageInput>, opts?: { signal?: AbortSignal }): Promise<string[]>;
 }
 
 /** A field of a model schema, as `modelSchema` returns it. */

@@ -349,6 +349,13 @@ export class Client {
     const c = await this.#get();
     return c.runSync(model, await paramsForRemote(params), opts);
   }
+  /** Upload images to the upload-asset endpoint (SPEC 4.7); resolves their URLs in order. */
+  async uploadAssets(images, opts) {
+    const c = await this.#get();
+    if (!Array.isArray(images)) return c.uploadAssets(images, opts); // the wasm side reports the type error
+    const blobs = Object.values(await paramsForRemote({ ...images }));
+    return c.uploadAssets(blobs, opts);
+  }
 }
 
 /** The typed models' names: superimpose-v2, superimpose, seg-swap, bg-replace, segmind-relighting-v2. */

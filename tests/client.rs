@@ -918,3 +918,118 @@ fn typed_models_are_validated_before_the_network() {
         "an invalid body never reaches the network"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Upload-asset (SPEC 4.7)
+
+fn png_field(name: &str) -> BinaryField {
+    BinaryField {
+        name: name.into(),
+        mime: "image/png".into(),
+        bytes: b"\x89PNG\r\n\x1a\n\x00\x01".to_vec(),
+    }
+}
+
+#[test]
+fn upload_assets_posts_data_urls_and_returns_file_urls() {
+    let t = Script::new(vec![Ok(resp(
+        200,
+        json!({"file_urls": ["https://cdn.test/a.png", "https://cdn.test/b.png"], "message": "ok"}),
+    ))]);
+    let urls = block_on(client().upload_assets(&t, &[png_field("a"), png_field("b")])).unwrap();
+    assert_eq!(urls, ["https://cdn.test/a.png", "https://cdn.test/b.png"]);
+    let sent = t.sent.borrow();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].method, Method::Post);
+    assert_eq!(
+        sent[0].url,
+        "https://workflows-api.segmind.com/upload-asset"
+    );
+    assert!(sent[0]
+        .headers
+        .iter()
+        .any(|(k, v)| k == "x-api-key" && v == KEY));
+    let body: Value = serde_json::from_str(sent[0].body.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        body,
+        json!({"data_urls": ["data:image/png;base64,iVBORw0KGgoAAQ==", "data:image/png;base64,iVBORw0KGgoAAQ=="]})
+    );
+}
+
+#[test]
+fn upload_answers_are_checked() {
+    let cases = [
+        (
+            resp(200, json!({"file_urls": ["https://cdn.test/a.png"]})),
+            ErrorCode::Protocol,
+        ), // 1 of 2
+        (resp(200, json!({"message": "ok"})), ErrorCode::Protocol),
+        (
+            resp(200, json!({"file_urls": ["javascript:alert(1)", "x"]})),
+            ErrorCode::Protocol,
+        ),
+        (text(200, "<html>"), ErrorCode::Protocol),
+        (
+            resp(401, json!({"error": "Unauthorized"})),
+            ErrorCode::Unauthorized,
+        ),
+        (
+            resp(400, json!({"error": "bad"})),
+            ErrorCode::InvalidRequest,
+        ),
+    ];
+    for (answer, code) in cases {
+        let t = Script::new(vec![Ok(answer)]);
+        let e =
+            block_on(client().upload_assets(&t, &[png_field("a"), png_field("b")])).unwrap_err();
+        assert_eq!(e.code(), code, "{e}");
+    }
+    // Not billable: a 503 and a dropped connection are retried.
+    let t = Script::new(vec![
+        Ok(resp(503, json!({"error": "busy"}))),
+        Err(SendError::Network("reset".into())),
+        Ok(resp(200, json!({"file_urls": ["http://cdn.test/a"]}))),
+    ]);
+    assert_eq!(
+        block_on(client().upload_assets(&t, &[png_field("a")])).unwrap(),
+        ["http://cdn.test/a"]
+    );
+    assert_eq!(t.sent.borrow().len(), 3);
+}
+
+#[test]
+fn upload_mode_validates_first_then_replaces_blob_fields_with_urls() {
+    let mut cfg = ClientConfig {
+        api_key: KEY.into(),
+        base_url: BASE.into(),
+        upload: true,
+        upload_url: format!("{BASE}/upload-asset"),
+        ..Default::default()
+    };
+    let c = Client::new(cfg.clone()).unwrap();
+    // Invalid body: nothing is sent at all.
+    let t = Script::new(vec![]);
+    let bad = json!({"ref_image": "https://x/b.png", "prompt": "p", "num_inference_steps": 1000});
+    let e = block_on(c.submit(&t, "bg-replace", bad, vec![png_field("image")])).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ParamRange);
+    assert!(t.sent.borrow().is_empty());
+    // Valid body: upload, then submit with the URL.
+    let t = Script::new(vec![
+        Ok(resp(200, json!({"file_urls": ["http://sim.test/asset/1"]}))),
+        submitted("r-1"),
+    ]);
+    let body = json!({"ref_image": "https://x/b.png", "prompt": "p"});
+    block_on(c.submit(&t, "bg-replace", body, vec![png_field("image")])).unwrap();
+    let sent = t.sent.borrow();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0].url, "http://sim.test/upload-asset");
+    let b: Value = serde_json::from_str(sent[1].body.as_deref().unwrap()).unwrap();
+    assert_eq!(b["image"], "http://sim.test/asset/1");
+    assert_eq!(b["ref_image"], "https://x/b.png");
+    // A bad upload URL is refused at construction.
+    cfg.upload_url = "ftp://x".into();
+    assert_eq!(
+        Client::new(cfg).unwrap_err().code(),
+        ErrorCode::InvalidRequest
+    );
+}

@@ -21,6 +21,9 @@ use std::future::Future;
 /// The default API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.segmind.com";
 
+/// Where local images are uploaded first when [`ClientConfig::upload`] is set (SPEC 4.7).
+pub const DEFAULT_UPLOAD_URL: &str = "https://workflows-api.segmind.com/upload-asset";
+
 /// Default polling deadline (SPEC 4.4): 600 s.
 pub const DEFAULT_TIMEOUT_MS: f64 = 600_000.0;
 
@@ -56,6 +59,11 @@ pub struct ClientConfig {
     pub validate: bool,
     /// Retry limits and backoff.
     pub retry: RetryPolicy,
+    /// The upload-asset endpoint (SPEC 4.7).
+    pub upload_url: String,
+    /// Upload Blob/File image fields first and send their URLs instead of `data:` URIs
+    /// (for large local files; SPEC 4.7).
+    pub upload: bool,
 }
 
 impl Default for ClientConfig {
@@ -66,6 +74,8 @@ impl Default for ClientConfig {
             headers: Vec::new(),
             validate: true,
             retry: RetryPolicy::default(),
+            upload_url: DEFAULT_UPLOAD_URL.to_string(),
+            upload: false,
         }
     }
 }
@@ -272,6 +282,15 @@ impl Client {
             ));
         }
         config.base_url = base;
+        let upload = config.upload_url.trim().to_string();
+        if protocol::origin_of(&upload).is_none() || upload.contains(['#', ' ']) {
+            return Err(Error::param(
+                ErrorCode::InvalidRequest,
+                "uploadUrl",
+                "`uploadUrl` must be an absolute http:// or https:// URL without fragment",
+            ));
+        }
+        config.upload_url = upload;
         if config.api_key.chars().any(|c| c.is_control() || c == ' ') {
             return Err(Error::param(
                 ErrorCode::InvalidRequest,
@@ -395,6 +414,76 @@ impl Client {
         }
     }
 
+    /// Upload images (SPEC 4.7: `POST upload-asset` with `{"data_urls": [...]}`) and return
+    /// their URLs in order. Each field becomes a `data:` URI first (so a Blob that is not an
+    /// image is refused before anything is sent). Not billable, so retried like a GET.
+    pub async fn upload_assets<T: Transport>(
+        &self,
+        t: &T,
+        assets: &[BinaryField],
+    ) -> Result<Vec<String>> {
+        let inner = async {
+            if assets.is_empty() {
+                return Ok(Vec::new());
+            }
+            let uris = assets
+                .iter()
+                .map(image_data_uri)
+                .collect::<Result<Vec<_>>>()?;
+            self.upload_data_uris(t, uris).await
+        };
+        inner.await.map_err(|e| self.scrub(e))
+    }
+
+    async fn upload_data_uris<T: Transport>(
+        &self,
+        t: &T,
+        uris: Vec<String>,
+    ) -> Result<Vec<String>> {
+        let n = uris.len();
+        let body = serde_json::json!({ "data_urls": uris });
+        let req = HttpRequest {
+            method: Method::Post,
+            url: self.config.upload_url.clone(),
+            headers: self.headers(true),
+            body: Some(body.to_string()),
+        };
+        let resp = self
+            .send_with_retry(t, Phase::Upload, &req, None, None)
+            .await?;
+        protocol::parse_upload(&resp, n)
+    }
+
+    /// The body as sent: validated by [`prepare_body`], then, when `upload` is on, the Blob
+    /// fields' `data:` URIs replaced by uploaded URLs (after validation, so an invalid body
+    /// uploads nothing).
+    async fn final_body<T: Transport>(
+        &self,
+        t: &T,
+        model: &str,
+        body: Value,
+        binaries: Vec<BinaryField>,
+    ) -> Result<Map<String, Value>> {
+        let names: Vec<String> = binaries.iter().map(|b| b.name.clone()).collect();
+        let mut map = prepare_body(model, body, binaries, self.config.validate)?;
+        if self.config.upload && !names.is_empty() {
+            let uris = names
+                .iter()
+                .map(|n| match map.get(n) {
+                    Some(Value::String(s)) => Ok(s.clone()),
+                    _ => Err(Error::internal(
+                        "a Blob field vanished from the prepared body",
+                    )),
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let urls = self.upload_data_uris(t, uris).await?;
+            for (n, u) in names.into_iter().zip(urls) {
+                map.insert(n, Value::String(u));
+            }
+        }
+        Ok(map)
+    }
+
     /// Submit a job (`POST /v2/{model}`). Validates first (see `prepare_body`); retries only
     /// responses that prove nothing was accepted.
     pub async fn submit<T: Transport>(
@@ -417,7 +506,7 @@ impl Client {
         binaries: Vec<BinaryField>,
         deadline: Option<&Deadline>,
     ) -> Result<Submitted> {
-        let map = prepare_body(model, body, binaries, self.config.validate)?;
+        let map = self.final_body(t, model, body, binaries).await?;
         let req = HttpRequest {
             method: Method::Post,
             url: format!("{}/v2/{model}", self.config.base_url),
@@ -619,7 +708,7 @@ impl Client {
         timeout_ms: Option<f64>,
     ) -> Result<SyncOutput> {
         let inner = async {
-            let map = prepare_body(model, body, binaries, self.config.validate)?;
+            let map = self.final_body(t, model, body, binaries).await?;
             let deadline = match timeout_ms {
                 Some(ms) => {
                     protocol::check_timeout(ms)?;

@@ -58,6 +58,8 @@ pub enum Phase {
     Status,
     /// `GET /v2/requests/{id}`.
     Result,
+    /// `POST …/upload-asset` (SPEC 4.7). Not billable: retried like a GET.
+    Upload,
 }
 
 impl Phase {
@@ -264,7 +266,7 @@ pub fn classify_status(phase: Phase, status: u16, text: &str) -> ErrorCode {
         401 => ErrorCode::Unauthorized,
         403 => ErrorCode::Forbidden,
         404 => match phase {
-            Phase::Submit | Phase::SyncRun => ErrorCode::NotFound,
+            Phase::Submit | Phase::SyncRun | Phase::Upload => ErrorCode::NotFound,
             Phase::Status | Phase::Result => ErrorCode::Expired,
         },
         405 => ErrorCode::Protocol,
@@ -278,7 +280,7 @@ pub fn classify_status(phase: Phase, status: u16, text: &str) -> ErrorCode {
         }
         410 => ErrorCode::Gone,
         422 => match phase {
-            Phase::Submit | Phase::SyncRun => ErrorCode::InvalidRequest,
+            Phase::Submit | Phase::SyncRun | Phase::Upload => ErrorCode::InvalidRequest,
             Phase::Status | Phase::Result => ErrorCode::InferenceFailed,
         },
         429 => ErrorCode::RateLimited,
@@ -299,6 +301,7 @@ pub fn error_from_response(phase: Phase, resp: &HttpResponse, request_id: Option
         Phase::SyncRun => "run",
         Phase::Status => "status poll",
         Phase::Result => "result fetch",
+        Phase::Upload => "upload",
     };
     let mut message = match code {
         ErrorCode::Protocol if resp.status == 405 => {
@@ -368,6 +371,40 @@ pub fn origin_of(url: &str) -> Option<&str> {
         return None;
     }
     Some(&url[..url.len() - rest.len() + host_len])
+}
+
+/// The `file_urls` of an upload-asset answer (SPEC 4.7): one absolute http(s) URL per
+/// uploaded data URI, in order.
+pub fn parse_upload(resp: &HttpResponse, expected: usize) -> Result<Vec<String>> {
+    if !resp.is_success() {
+        return Err(error_from_response(Phase::Upload, resp, None));
+    }
+    let bad = |why: &str| {
+        Error::new(
+            ErrorCode::Protocol,
+            format!("upload: HTTP {}: {why}", resp.status),
+        )
+        .with_status(resp.status)
+    };
+    let body = resp.json().ok_or_else(|| bad("the answer is not JSON"))?;
+    let urls = body
+        .get("file_urls")
+        .and_then(Value::as_array)
+        .ok_or_else(|| bad("the answer has no `file_urls` array"))?;
+    if urls.len() != expected {
+        return Err(bad(&format!(
+            "{expected} file(s) were sent but {} URL(s) came back",
+            urls.len()
+        )));
+    }
+    urls.iter()
+        .map(|u| match u.as_str() {
+            Some(s) if origin_of(s).is_some() && !s.contains([' ', '\n', '\r']) => {
+                Ok(s.to_string())
+            }
+            _ => Err(bad("a `file_urls` entry is not an absolute http(s) URL")),
+        })
+        .collect()
 }
 
 /// `{base}/v2/requests/{id}/status`.

@@ -30,6 +30,10 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   /** Validate bodies against the model's schema before submitting (default true). */
   validate?: boolean;
+  /** Upload Blob/File/pixel image fields first and send their URLs instead of data: URIs (SPEC 4.7; default false). */
+  upload?: boolean;
+  /** The upload-asset endpoint (default "https://workflows-api.segmind.com/upload-asset"). */
+  uploadUrl?: string;
 }
 /** A state change of a remote job. */
 export interface ClientProgress { status: "QUEUED" | "PROCESSING" | "COMPLETED" | "FAILED"; requestId: string; elapsedMs: number; }
@@ -308,6 +312,15 @@ impl JsClient {
         if let Some(b) = opt_string(&options, "baseUrl")? {
             config.base_url = b;
         }
+        if let Some(u) = opt_string(&options, "uploadUrl")? {
+            config.upload_url = u;
+        }
+        let upload = get(&options, "upload");
+        if !upload.is_undefined() && !upload.is_null() {
+            config.upload = upload
+                .as_bool()
+                .ok_or_else(|| type_error("upload", "a boolean"))?;
+        }
         let validate = get(&options, "validate");
         if !validate.is_undefined() && !validate.is_null() {
             config.validate = validate
@@ -395,6 +408,40 @@ impl JsClient {
                 submitted_ms: Some(start),
             }
             .into())
+        })
+    }
+
+    /// Upload images to the upload-asset endpoint (SPEC 4.7) and resolve with their URLs, in
+    /// order: `uploadAssets([blob, ...], {signal})` → `string[]`.
+    #[wasm_bindgen(js_name = uploadAssets, unchecked_return_type = "Promise<string[]>")]
+    pub fn upload_assets(&self, images: JsValue, options: JsValue) -> Promise {
+        let shared = self.shared.clone();
+        future_to_promise(async move {
+            let signal = opt_signal(&options)?;
+            if !js_sys::Array::is_array(&images) {
+                return Err(type_error("images", "an array of Blobs or Files"));
+            }
+            let arr: js_sys::Array = images.unchecked_into();
+            let mut assets = Vec::new();
+            for (i, v) in arr.iter().enumerate() {
+                let name = format!("images[{i}]");
+                let Some(blob) = v.dyn_ref::<Blob>() else {
+                    return Err(type_error(&name, "a Blob or a File"));
+                };
+                let buf = JsFuture::from(blob.array_buffer()).await?;
+                assets.push(BinaryField {
+                    name,
+                    mime: blob.type_(),
+                    bytes: Uint8Array::new(&buf).to_vec(),
+                });
+            }
+            let t = shared.transport(signal);
+            let urls = shared.core.upload_assets(&t, &assets).await.map_err(err)?;
+            let out = js_sys::Array::new();
+            for u in urls {
+                out.push(&JsValue::from_str(&u));
+            }
+            Ok(out.into())
         })
     }
 

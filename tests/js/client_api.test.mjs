@@ -145,3 +145,59 @@ test('option types are checked', async () => {
   await assert.rejects(client.run('sim-model', {}, { pollInterval: -1 }), (e) => e.code === 'E_PARAM_RANGE');
   await assert.rejects(client.run('sim-model', {}, { signal: 5 }), (e) => e.param === 'signal');
 });
+
+test('upload: true uploads Blob fields first (SPEC 4.7) and sends their URLs; the uploaded bytes are the Blob', async () => {
+  const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001', 'hex');
+  const seen = [];
+  const id = `js${process.pid}-up`;
+  const client = new Client({
+    apiKey: KEY, baseUrl: SIM, uploadUrl: `${SIM}/upload-asset`, upload: true,
+    headers: { 'x-sim-scenario': JSON.stringify({ id, queuedMs: 20, processingMs: 20 }) },
+    fetch: async (req) => { if (req.method === 'POST') seen.push([req.url, await req.clone().text()]); return fetch(req); },
+  });
+  const r = await client.run('bg-replace', { image: new Blob([png], { type: 'image/png' }), ref_image: 'https://x/b.png', prompt: 'p' }, fast);
+  assert.equal(r.status, 'COMPLETED');
+  assert.equal(seen.length, 2);
+  assert.equal(seen[0][0], `${SIM}/upload-asset`);
+  assert.deepEqual(JSON.parse(seen[0][1]), { data_urls: [`data:image/png;base64,${png.toString('base64')}`] });
+  const body = JSON.parse(seen[1][1]);
+  assert.match(body.image, new RegExp(`^${SIM}/__sim/asset/`));
+  assert.equal(body.ref_image, 'https://x/b.png');
+  const back = Buffer.from(await (await fetch(body.image)).arrayBuffer());
+  assert.deepEqual(back, png);
+  const l = await log(id);
+  assert.equal(l.filter((x) => x.url === '/upload-asset').length, 1);
+  assert.ok(l.every((x) => x.apiKey === 'valid'));
+});
+
+test('uploadAssets returns URLs in order; an invalid body uploads nothing; upload errors are coded and keyless', async () => {
+  const a = Buffer.from('89504e470d0a1a0a01', 'hex');
+  const b = Buffer.from('ffd8ffe000104a4649', 'hex');
+  const client = new Client({ apiKey: KEY, baseUrl: SIM, uploadUrl: `${SIM}/upload-asset`, upload: true });
+  const urls = await client.uploadAssets([new Blob([a], { type: 'image/png' }), new Blob([b])]);
+  assert.equal(urls.length, 2);
+  assert.deepEqual(Buffer.from(await (await fetch(urls[0])).arrayBuffer()), a);
+  const second = await fetch(urls[1]);
+  assert.equal(second.headers.get('content-type'), 'image/jpeg'); // sniffed: the Blob had no type
+  assert.deepEqual(Buffer.from(await second.arrayBuffer()), b);
+
+  // Validation first: nothing is uploaded for a body that would be refused.
+  const posts = [];
+  const c2 = new Client({ apiKey: KEY, baseUrl: SIM, uploadUrl: `${SIM}/upload-asset`, upload: true,
+    fetch: async (req) => { posts.push(req.url); return fetch(req); } });
+  await assert.rejects(c2.run('bg-replace', { image: new Blob([a], { type: 'image/png' }), ref_image: 'https://x/b.png', prompt: 'p', num_inference_steps: 1000 }, fast),
+    (e) => e.code === 'E_PARAM_RANGE');
+  assert.equal(posts.length, 0);
+
+  // A Blob that is not an image is refused before anything is sent.
+  await assert.rejects(client.uploadAssets([new Blob(['hello'], { type: 'text/plain' })]), (e) => e.code === 'E_IMAGE_INPUT');
+  // Server errors keep their codes; 5xx are retried (not billable), then reported; the key never shows.
+  const flap = new Client({ apiKey: KEY, baseUrl: SIM, uploadUrl: `${SIM}/upload-asset`,
+    headers: { 'x-sim-scenario': JSON.stringify({ id: `js${process.pid}-upflap`, faults: [{ on: 'upload', status: 503, times: 1 }] }) } });
+  const ok = await flap.uploadAssets([new Blob([a], { type: 'image/png' })]);
+  assert.equal(ok.length, 1);
+  const bad = new Client({ apiKey: 'SG_wrong', baseUrl: SIM, uploadUrl: `${SIM}/upload-asset` });
+  await assert.rejects(bad.uploadAssets([new Blob([a], { type: 'image/png' })]), (e) => { noKey(e); return e.code === 'E_UNAUTHORIZED' && e.status === 401; });
+  await assert.rejects(client.uploadAssets('nope'), (e) => e.code === 'E_PARAM_TYPE' || e.code === 'E_INVALID_REQUEST');
+  assert.throws(() => new Client({ uploadUrl: 'ftp://x/y' }), (e) => e.code === 'E_INVALID_REQUEST');
+});

@@ -14,10 +14,13 @@
 //   POST /v2/{model}                 submit → {request_id, status, poll_url, status_url, response_url}
 //   GET  /v2/requests/{id}/status    → {status, request_id, metrics} | 422 FAILED | 404 expired
 //   GET  /v2/requests/{id}           → result {status: COMPLETED, output, metrics, ...}
+//   POST /upload-asset               → {file_urls, message} for {data_urls} (SPEC 4.7; the real
+//                                      one lives on workflows-api.segmind.com: set `uploadUrl`)
 // Control (not part of the protocol):
 //   GET  /__sim/health               → {"ok": true}
 //   GET  /__sim/log?scenario=ID      → the requests received for that scenario
 //   GET  /__sim/output/{id}.png      → the simulated output image
+//   GET  /__sim/asset/{id}           → an uploaded asset's bytes
 //
 // Fault injection is chosen per request by the header `x-sim-scenario`, a JSON object:
 //   {"id": "unique-test-id",                 // scopes counters and the log
@@ -26,7 +29,7 @@
 //    "expiryMs": 1000,                       // results expire after this (default 1 h)
 //    "faults": [ rule, ... ]}
 // A rule applies to the next request of its kind and is used up after `times` (default 1):
-//   {"on": "submit"|"sync"|"status"|"result"|"any", "times": N,
+//   {"on": "submit"|"sync"|"status"|"result"|"upload"|"any", "times": N,
 //    "pass": true                  // answer normally (to target a later request)
 //    "status": 429|500|...         // answer this status (body: `body`, default {"error": ...})
 //    "body": {...} | "text",       // the body to send with `status` (string = raw text)
@@ -118,6 +121,25 @@ const PNG = makePng(8, 8);
 
 // ---- state ----
 const jobs = new Map(); // id -> job
+const assets = new Map(); // id -> {mime, bytes} (uploaded with /upload-asset)
+const MAX_ASSETS = 200;
+
+// SPEC 4.7: {"data_urls": ["data:<mime>;base64,…", …]} → {"file_urls": [...], "message": ...}.
+function uploadAssets(req, res, body, entry) {
+  const list = body.data_urls;
+  if (!Array.isArray(list) || list.length === 0) return send(res, 400, { error: '`data_urls` must be a non-empty array' });
+  const urls = [];
+  for (const d of list) {
+    const m = typeof d === 'string' ? d.match(/^data:(image\/[A-Za-z0-9.+-]+);base64,([A-Za-z0-9+/=]+)$/) : null;
+    if (!m) return send(res, 400, { error: 'each data_urls entry must be a data:image/...;base64 URI' });
+    const id = crypto.randomUUID();
+    if (assets.size >= MAX_ASSETS) assets.delete(assets.keys().next().value);
+    assets.set(id, { mime: m[1], bytes: Buffer.from(m[2], 'base64') });
+    urls.push(`${baseOf(req)}/__sim/asset/${id}`);
+  }
+  entry.uploaded = urls.length;
+  return send(res, 200, { file_urls: urls, message: 'simulated upload', simulated: true });
+}
 const scenarios = new Map(); // id -> {rules, log}
 
 function scenarioFor(req) {
@@ -282,6 +304,11 @@ async function handle(req, res) {
     const s = scenarios.get(url.searchParams.get('scenario') ?? 'default');
     return send(res, 200, { requests: s ? s.log : [] });
   }
+  const asset = path.match(/^\/__sim\/asset\/([A-Za-z0-9-]+)$/);
+  if (asset) {
+    const a = assets.get(asset[1]);
+    return a ? send(res, 200, a.bytes, { 'content-type': a.mime, 'x-simulated': 'true' }) : send(res, 404, { error: 'no such asset' });
+  }
   const out = path.match(/^\/__sim\/output\/([A-Za-z0-9-]+)\.png$/);
   if (out) return send(res, 200, PNG, { 'content-type': 'image/png', 'x-simulated': 'true' });
 
@@ -301,9 +328,10 @@ async function handle(req, res) {
   const v2 = path.match(/^\/v2\/([^/]+)$/);
   const st = path.match(/^\/v2\/requests\/([^/]+)\/status$/);
   const rs = path.match(/^\/v2\/requests\/([^/]+)$/);
-  const kind = v1 ? 'sync' : st ? 'status' : rs ? 'result' : v2 ? 'submit' : null;
+  const up = path === '/upload-asset';
+  const kind = up ? 'upload' : v1 ? 'sync' : st ? 'status' : rs ? 'result' : v2 ? 'submit' : null;
   if (!kind) return send(res, 404, { error: `No route for ${path}` });
-  const wantMethod = kind === 'sync' || kind === 'submit' ? 'POST' : 'GET';
+  const wantMethod = kind === 'sync' || kind === 'submit' || kind === 'upload' ? 'POST' : 'GET';
   if (req.method !== wantMethod) {
     return send(res, 405, '<html><body><h1>405 Method Not Allowed</h1></body></html>', { 'content-type': 'text/html' });
   }
@@ -326,6 +354,7 @@ async function handle(req, res) {
     try { body = JSON.parse(raw.toString('utf8')); } catch { return send(res, 400, { error: 'Malformed JSON body' }); }
     if (body === null || typeof body !== 'object' || Array.isArray(body)) return send(res, 400, { error: 'Body must be a JSON object' });
     entry.bodyKeys = Object.keys(body).sort();
+    if (up) return uploadAssets(req, res, body, entry);
     const model = decodeURIComponent((v1 ?? v2)[1]);
     if (RETIRED.has(model)) return send(res, 410, { error: `Model ${model} has been retired` });
     if (FORBIDDEN.has(model)) return send(res, 403, { error: `Model ${model} is not available for this account` });
