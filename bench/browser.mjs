@@ -222,7 +222,7 @@ async function main() {
   const runs = Number(opt("runs", 11));
   const warmup = Number(opt("warmup", 3));
   const out = resolve(root, opt("out", "bench-results"));
-  const res = await runBrowserBench({ runs, warmup, only: opt("only", null) });
+  const res = await runBrowserBench({ runs, warmup, only: opt("only", null), onLog: (t) => process.stderr.write(`${t}\n`) });
   const text = formatText(res);
   console.log(text);
   await mkdir(out, { recursive: true });

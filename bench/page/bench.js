@@ -544,6 +544,7 @@ async function run({ runs = 11, warmup = 3, only = null } = {}) {
     $("status").textContent = `${i + 1}/${rows.length}: ${row.name}`;
     const r = await runRow(row, { runs, warmup });
     out.push(r);
+    console.log(`bench ${i + 1}/${rows.length} done: ${row.name}`);
     log(`${r.name}\n${r.results.map((x) => `  ${x.label}: ${x.na ? `n/a (${x.na})` : `${x.median.toFixed(2)} ms`}`).join("\n")}`);
   }
   meta.pica = picaFeatures;
