@@ -173,7 +173,7 @@ export function formatMarkdown(res) {
 export function formatSvg(res) {
   const esc = (s) => String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   const colours = { ours: "#1f77b4", "ours-scalar": "#6baed6", "ours-webgpu": "#9467bd", canvas: "#ff7f0e", pica: "#2ca02c", photon: "#d62728" };
-  const all = res.rows.flatMap((r) => r.results.filter((x) => !x.na).flatMap((x) => [x.min, x.max]));
+  const all = res.rows.flatMap((r) => [...r.results.filter((x) => !x.na).flatMap((x) => [x.min, x.max]), ...(r.floor ? [r.floor.median] : [])]);
   const lo = Math.max(0.01, Math.min(...all) / 1.5), hi = Math.max(...all) * 1.5;
   const L = 330, W = 1000, bar = 13, X = (v) => L + ((Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * (W - L - 90);
   let y = 40;
@@ -192,7 +192,7 @@ export function formatSvg(res) {
       else {
         parts.push(`<rect x="${L}" y="${y}" width="${Math.max(1, X(x.median) - L)}" height="${bar}" fill="${colours[x.id] ?? "#999"}"/>`);
         parts.push(`<line x1="${X(x.min)}" y1="${y + bar / 2}" x2="${X(x.max)}" y2="${y + bar / 2}" stroke="#000" stroke-width="1"/>`);
-        parts.push(`<text x="${X(x.median) + 4}" y="${y + 10}" font-size="10">${ms(x.median)} ms${x.ratio && x.id !== "ours" ? ` (${x.ratio.toFixed(2)}×)` : ""}</text>`);
+        parts.push(`<text x="${Math.max(X(x.median), X(x.max)) + 4}" y="${y + 10}" font-size="10">${ms(x.median)} ms${x.ratio && x.id !== "ours" ? ` (${x.ratio.toFixed(2)}×)` : ""}</text>`);
       }
       y += bar + 3;
     }
