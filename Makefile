@@ -61,8 +61,13 @@ test-wasm:
 test-js:
 	SIM_PORT=0 tests/server/with-sim.sh node --test --test-concurrency=1 tests/js/
 
-# Benchmarks (not tests: no timing assertions). Native criterion benches, then the built wasm
-# package in Node.
+# Benchmarks (not tests: no timing assertions). Native criterion benches, the built wasm package
+# in Node, then the side-by-side page in headless Chromium (ours vs Canvas 2D, pica, photon;
+# WebGPU when the package and an adapter have it): table on stdout, JSON/Markdown/SVG in
+# bench-results/. BENCH_RUNS timed runs per cell (median, min–max) after BENCH_WARMUP warm-ups.
+BENCH_RUNS ?= 11
+BENCH_WARMUP ?= 3
 bench: build
 	cargo bench
 	node bench/node-wasm.mjs 21
+	node bench/browser.mjs --runs $(BENCH_RUNS) --warmup $(BENCH_WARMUP)

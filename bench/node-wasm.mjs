@@ -1,7 +1,8 @@
-// Quick wasm timings of the built package in Node (simd128 and forced-scalar are not switchable
-// from JS yet, so this measures the default build). Medians of N runs after warm-up.
+// Quick wasm timings of the built package in Node: the default (simd128) kernels, and the resize
+// rows again with the scalar kernels forced. Medians of N runs after warm-up. The side-by-side
+// comparison with the alternatives runs in Chromium: bench/browser.mjs.
 //   node bench/node-wasm.mjs [runs]
-import { superimposeV2, resize, blend, init } from "../pkg/index.js";
+import { superimposeV2, resize, blend, init, setKernelBackend } from "../pkg/index.js";
 
 const runs = Number(process.argv[2] ?? 11);
 await init();
@@ -32,6 +33,10 @@ const base4k = noise(3840, 2160, 9);
 const big = noise(1024, 1024, 3);
 await time("resize lanczos 1024² → 410² RGBA", () => resize(src, { width: 410, height: 410, filter: "lanczos" }));
 await time("resize bilinear 1024² → 410² RGBA", () => resize(src, { width: 410, height: 410, filter: "bilinear" }));
+await setKernelBackend("scalar");
+await time("resize lanczos 1024² → 410² RGBA (forced scalar)", () => resize(src, { width: 410, height: 410, filter: "lanczos" }));
+await time("resize bilinear 1024² → 410² RGBA (forced scalar)", () => resize(src, { width: 410, height: 410, filter: "bilinear" }));
+await setKernelBackend("auto");
 const body = (b, mode) => ({
   base_image: b, overlay_image: src, bg_remove_model: "None", rescale_factor: 0.4,
   resize_method: "lanczos", rotation: 30, mirror: "horizontal", blend_mode: mode, opacity: 90,

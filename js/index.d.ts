@@ -208,6 +208,11 @@ export function setMaxPixels(n: number): Promise<void>;
 export function version(): Promise<string>;
 /** Which kernels run. */
 export function kernelBackend(): Promise<"simd128" | "scalar">;
+/**
+ * Force the kernel set (benchmarks, tests): "auto" (default) picks the best compiled one.
+ * Rejects with `E_UNSUPPORTED` when forcing "simd128" in a build without it.
+ */
+export function setKernelBackend(backend: "scalar" | "simd128" | "auto"): Promise<void>;
 /** Every blend mode's API name, in id order (the first 14 are the remote API's enum). */
 export function blendModes(): Promise<BlendMode[]>;
 

@@ -269,6 +269,15 @@ export async function kernelBackend() {
   return wasm.kernelBackend();
 }
 
+/**
+ * Force the kernel set: `"scalar"`, `"simd128"` or `"auto"` (the best compiled one, the default).
+ * For benchmarks and tests; it applies to this JS context's module (not to pool workers).
+ */
+export async function setKernelBackend(backend) {
+  await init();
+  wasm.setKernelBackend(backend);
+}
+
 /** Every blend mode's API name (the first 14 are the remote API's enum). */
 export async function blendModes() {
   await init();

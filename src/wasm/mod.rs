@@ -48,6 +48,70 @@ pub fn kernel_backend() -> String {
     crate::simd::backend().as_str().to_string()
 }
 
+/// Force the kernel set for benchmarks and tests: `"scalar"`, `"simd128"` or `"auto"` (the best
+/// compiled one, the default). Forcing `"simd128"` in a build without it is `E_UNSUPPORTED`.
+#[wasm_bindgen(js_name = setKernelBackend)]
+pub fn set_kernel_backend(name: &str) -> std::result::Result<(), JsValue> {
+    use crate::simd::Backend;
+    let choice = match name {
+        "auto" => None,
+        "scalar" => Some(Backend::Scalar),
+        "simd128" => Some(Backend::Simd128),
+        _ => {
+            return Err(Error::enumeration("backend", name, &["auto", "scalar", "simd128"]).into())
+        }
+    };
+    Ok(crate::simd::set_backend(choice)?)
+}
+
+thread_local! {
+    /// `benchCopy`'s scratch buffer, kept between calls so the timing has no page faults.
+    static BENCH_SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The memory-bandwidth floor for benchmarks: copies `bytes` bytes from one half of a scratch
+/// buffer in wasm memory to the other (a `memory.copy`), `reps` times. Time the call from JS;
+/// the buffer is allocated (and touched) on the first call with a given size, so call once to
+/// warm up; `benchCopy(0, 0)` frees it. `bytes` is at most 1 GiB. Returns a byte of the copy so
+/// the work is observable.
+#[wasm_bindgen(js_name = benchCopy)]
+pub fn bench_copy(bytes: u32, reps: u32) -> std::result::Result<u8, JsValue> {
+    const MAX: u32 = 1 << 30;
+    if bytes > MAX {
+        return Err(Error::range(
+            "bytes",
+            format!("`bytes` must be at most {MAX}; got {bytes}"),
+        )
+        .into());
+    }
+    if bytes == 0 {
+        BENCH_SCRATCH.with(|cell| *cell.borrow_mut() = Vec::new());
+        return Ok(0);
+    }
+    let n = bytes as usize;
+    BENCH_SCRATCH.with(|cell| {
+        let mut buf = cell.borrow_mut();
+        if buf.len() < 2 * n {
+            buf.clear();
+            buf.try_reserve_exact(2 * n).map_err(|_| {
+                Error::new(
+                    ErrorCode::ImageTooLarge,
+                    format!("could not allocate {} bytes for benchCopy", 2 * n),
+                )
+            })?;
+            buf.resize(2 * n, 0x5a);
+        }
+        for r in 0..reps {
+            if let Some(first) = buf.first_mut() {
+                *first = r as u8; // each repetition copies different bytes
+            }
+            buf.copy_within(0..n, n);
+            std::hint::black_box(&mut buf[..]);
+        }
+        Ok(buf.get(n).copied().unwrap_or(0))
+    })
+}
+
 /// Every blend mode's API name, in id order (the first 14 are the remote API's enum).
 #[wasm_bindgen(js_name = blendModes)]
 pub fn blend_modes() -> Vec<String> {

@@ -1,0 +1,84 @@
+// Smoke run of the benchmark page (bench/page/, driven by bench/browser.mjs): one iteration per
+// row, no warm-up. A benchmark is not a test, so no timing is asserted — only that every row of
+// the matrix ran and every alternative produced a number or an explicit "n/a (reason)", that the
+// forced-scalar kernels give the simd128 output, and the bench-only wasm exports' contracts.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { runBrowserBench, formatText, formatMarkdown, formatSvg } from "../../bench/browser.mjs";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+test("setKernelBackend and benchCopy (the bench-only exports)", async () => {
+  const m = await import(join(root, "pkg", "index.js"));
+  const glue = await import(join(root, "pkg", "superimpose_wasm.js"));
+  await m.init();
+  assert.equal(await m.kernelBackend(), "simd128");
+  await m.setKernelBackend("scalar");
+  assert.equal(await m.kernelBackend(), "scalar");
+  await m.setKernelBackend("simd128");
+  assert.equal(await m.kernelBackend(), "simd128");
+  await m.setKernelBackend("auto");
+  assert.equal(await m.kernelBackend(), "simd128");
+  await assert.rejects(m.setKernelBackend("avx2"), (e) => e.code === "E_PARAM_ENUM" && e.param === "backend");
+  assert.equal(await m.kernelBackend(), "simd128", "a refused name leaves the backend as it was");
+  // benchCopy copies the first half of its scratch buffer onto the second: the byte it returns
+  // is the copy of byte 0, which the last repetition set to its index (reps - 1) as a u8.
+  assert.equal(glue.benchCopy(1000, 3), 2);
+  assert.equal(glue.benchCopy(1 << 20, 300), 299 & 255);
+  assert.equal(glue.benchCopy(0, 0), 0);
+  assert.throws(() => glue.benchCopy(2 ** 30 + 1, 1), (e) => e.code === "E_PARAM_RANGE");
+});
+
+test("the benchmark page runs every row once in headless Chromium", { timeout: 180_000 }, async () => {
+  const res = await runBrowserBench({ runs: 1, warmup: 0 });
+  const names = res.rows.map((r) => r.name);
+  const count = (re) => names.filter((n) => re.test(n)).length;
+  assert.equal(count(/^init/), 1);
+  assert.equal(count(/^resize /), 6, "3 sizes × lanczos, bilinear");
+  assert.equal(count(/^blend /), 7, "multiply, screen, overlay, soft light, hard light, darken, lighten");
+  assert.equal(count(/^superimposeV2 /), 4, "1080p, 4K × multiply, soft light");
+  const expected = { init: ["ours", "photon", "pica"], resize: ["ours", "ours-scalar", "ours-webgpu", "canvas", "pica", "photon"], blend: ["ours", "canvas", "photon"], pipeline: ["ours", "ours-webgpu", "canvas"] };
+  for (const row of res.rows) {
+    assert.deepEqual(row.results.map((x) => x.id), expected[row.group], row.name);
+    for (const x of row.results) {
+      const what = `${row.name} / ${x.label}`;
+      if (x.na !== undefined) {
+        assert.ok(typeof x.na === "string" && x.na.length > 3, `${what}: n/a needs a reason`);
+        assert.ok(!/^failed/.test(x.na), `${what}: ${x.na}`);
+        assert.notEqual(x.id, "ours", `${what}: ours must always run`);
+        continue;
+      }
+      assert.ok(Number.isFinite(x.median) && x.median > 0, `${what}: a time`);
+      assert.ok(x.min <= x.median && x.median <= x.max, what);
+      assert.ok(Number.isFinite(x.ratio), `${what}: a ratio to ours`);
+    }
+    if (row.floor) assert.ok(Number.isFinite(row.floor.median) && row.floor.median > 0 && row.floor.bytes > 0, `${row.name}: floor`);
+    const ours = row.results.find((x) => x.id === "ours");
+    if (row.group !== "init") {
+      const [w, h] = ours.outSize;
+      assert.ok(w > 0 && h > 0, `${row.name}: ours produced pixels`);
+      for (const x of row.results) {
+        if (x.na || x.id === "ours") continue;
+        // Every alternative produces an output of the same size as ours (so Δ is defined).
+        assert.deepEqual(x.outSize, ours.outSize, `${row.name} / ${x.label}: output size`);
+      }
+    }
+    const scalar = row.results.find((x) => x.id === "ours-scalar");
+    if (scalar) assert.equal(scalar.meanAbsDiffVsOurs, 0, `${row.name}: forced scalar differs from simd128`);
+  }
+  // The alternatives that do exist here must have run (the "n/a" path is only for WebGPU's
+  // backend option and photon's missing screen mode).
+  assert.equal(res.meta.pica.mathlib.wasm, true, "pica runs its wasm path");
+  assert.equal(res.meta.crossOriginIsolated, true);
+  const na = res.rows.flatMap((r) => r.results.filter((x) => x.na).map((x) => x.id));
+  assert.ok(na.every((id) => id === "ours-webgpu" || id === "photon"), `unexpected n/a: ${na}`);
+  assert.equal(na.filter((id) => id === "photon").length, 1, "photon lacks only screen");
+  assert.deepEqual(res.meta.pageErrors, []);
+  // The formatters cover every row.
+  const text = formatText(res);
+  for (const n of names) assert.ok(text.includes(n), n);
+  assert.equal((formatMarkdown(res).match(/^\| [^|]*\| ours/gm) ?? []).length >= res.rows.length, true);
+  assert.match(formatSvg(res), /^<svg [^]*<\/svg>\n$/);
+});
