@@ -2,6 +2,10 @@
 // context (browser, worker, Node), normalises every accepted image input to pixels, and exposes
 // the API as Promise-returning calls with options objects.
 import initWasm, * as wasm from "./superimpose_wasm.js";
+// The codec glue is small (~4 KiB gzipped) and imported statically: a dynamic import() would
+// make bundlers split chunks, which Vite's default (iife) worker format refuses. Its .wasm is
+// only fetched by loadCodecs().
+import initCodecs, * as codecGlue from "./superimpose_codecs.js";
 
 // Two wasm modules: the core (superimpose, resize, rotate, blend, client) loads on the first call;
 // the codec module (PNG/JPEG/WebP decode and encode, ~2/3 of the bytes) loads only when an
@@ -19,6 +23,7 @@ const isNode =
 // reader; without it (this file imported by path) Node ≥ 20.16's process.getBuiltinModule is used.
 // No `node:` import here, so browser bundlers have nothing to stub.
 let readPackageFile = null;
+const here = import.meta.url;
 /** @internal The Node entry (index.node.js) installs its file reader here. */
 export function _setPackageFileReader(fn) {
   readPackageFile = fn;
@@ -30,7 +35,9 @@ async function wasmSource(name) {
     if (!fs) {
       throw codedError("E_UNSUPPORTED", `cannot read ${name}: import "superimpose-wasm" (its node entry) or pass the .wasm to init()`);
     }
-    return fs.readFile(new URL(`./${name}`, import.meta.url));
+    // (`here`, not `new URL(…, import.meta.url)` with a variable name: Vite would turn that
+    // pattern into a glob and copy every file of the package into the app's assets.)
+    return fs.readFile(new URL(name, here));
   }
   return undefined; // browsers, workers, bundlers: the glue fetches new URL("…_bg.wasm", import.meta.url)
 }
@@ -61,11 +68,10 @@ export function init(moduleOrPath) {
 export function loadCodecs(moduleOrPath) {
   if (!codecsReady) {
     codecsReady = (async () => {
-      const glue = await import("./superimpose_codecs.js");
       const input = moduleOrPath === undefined ? await wasmSource("superimpose_codecs_bg.wasm") : moduleOrPath;
-      await glue.default(input === undefined ? undefined : { module_or_path: input });
-      if (maxPixelsLimit !== undefined) glue.setMaxPixels(maxPixelsLimit);
-      return glue;
+      await initCodecs(input === undefined ? undefined : { module_or_path: input });
+      if (maxPixelsLimit !== undefined) codecGlue.setMaxPixels(maxPixelsLimit);
+      return codecGlue;
     })();
     codecsReady.catch(() => {
       codecsReady = null;

@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { _setPackageFileReader } from "./index.js";
 
-_setPackageFileReader((name) => readFile(new URL(`./${name}`, import.meta.url)));
+const here = import.meta.url;
+_setPackageFileReader((name) => readFile(new URL(name, here)));
 
 export * from "./index.js";
