@@ -19,9 +19,9 @@
 //! `data:` URI handling, [`Format`] and the signature sniffing are always compiled.
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::image::RgbaImage;
 #[cfg(feature = "codecs")]
 use crate::image::{check_dimensions, max_pixels};
-use crate::image::RgbaImage;
 use crate::params::ImageSource;
 use base64::Engine as _;
 #[cfg(feature = "codecs")]

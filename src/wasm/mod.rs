@@ -5,8 +5,9 @@
 //! rotate, blend, schemas, the remote client) and `codecs` exports `decode`, `decodeData` and
 //! `encode`. The npm package builds them as two modules (scripts/build.sh) so the core stays small;
 //! the default features build one module with everything (the wasm-bindgen tests use it).
-#![allow(unreachable_pub)] // #[wasm_bindgen] exports are public to JS, not to Rust crates.
-// Each half uses only some of the shared conversion helpers below.
+// #[wasm_bindgen] exports are public to JS, not to Rust crates. Each half uses only some of the
+// shared conversion helpers below.
+#![allow(unreachable_pub)]
 #![cfg_attr(
     not(all(feature = "core-api", feature = "codecs")),
     allow(dead_code, unused_imports)
