@@ -4,7 +4,7 @@
 import initWasm, * as wasm from "./superimpose_wasm.js";
 // The codec glue is small (~4 KiB gzipped) and imported statically: a dynamic import() would
 // make bundlers split chunks, which Vite's default (iife) worker format refuses. Its .wasm is
-// only fetched by loadCodecs().
+// only fetched when first needed (or by loadCodecs()).
 import initCodecs, * as codecGlue from "./superimpose_codecs.js";
 
 // Two wasm modules: the core (superimpose, resize, rotate, blend, client) loads on the first call;
@@ -66,6 +66,11 @@ export function init(moduleOrPath) {
  * @param {BufferSource | WebAssembly.Module | URL | string | Response} [moduleOrPath]
  */
 export function loadCodecs(moduleOrPath) {
+  return codecModule(moduleOrPath).then(() => undefined);
+}
+
+/** The codec module's glue, initialised (loads it on first use). */
+function codecModule(moduleOrPath) {
   if (!codecsReady) {
     codecsReady = (async () => {
       const input = moduleOrPath === undefined ? await wasmSource("superimpose_codecs_bg.wasm") : moduleOrPath;
@@ -145,7 +150,7 @@ async function pixelsOfBytes(bytes, type) {
       /* not an image the browser knows either: the core's coded E_IMAGE_DECODE follows */
     }
   }
-  return (await loadCodecs()).decode(bytes);
+  return (await codecModule()).decode(bytes);
 }
 
 async function fetchImage(url, signal) {
@@ -207,7 +212,7 @@ async function prepareBody(body, signal) {
 
 /** Decode an image field's text, naming the field in the error as the core does. */
 async function decodeField(field, text) {
-  const codecs = await loadCodecs();
+  const codecs = await codecModule();
   try {
     return codecs.decodeData(text);
   } catch (e) {
@@ -238,7 +243,7 @@ export class ImageResult {
   }
   /** Encoded bytes: `format` "png" (default) | "jpeg" | "webp", `quality` 1–100 (JPEG). */
   async encode({ format = "png", quality } = {}) {
-    return (await loadCodecs()).encode(this.imageData, { format, quality });
+    return (await codecModule()).encode(this.imageData, { format, quality });
   }
   async toBlob(opts = {}) {
     const bytes = await this.encode(opts);
@@ -280,7 +285,7 @@ async function run(op, body, signal) {
   checkAborted(signal, op); // the signal may have fired while inputs were decoded
   const raw = wasm[op](prepared);
   if (!asBase64) return wrap(raw);
-  return base64OfBytes((await loadCodecs()).encode(raw, { format: "png" }));
+  return base64OfBytes((await codecModule()).encode(raw, { format: "png" }));
 }
 
 /** Pillow-exact resize of an RGBA image. */
@@ -309,18 +314,18 @@ export async function blend(base, source, opts = {}) {
 
 /** A data: URI or raw base64 text (what toImageInput leaves as a string) → pixels; else as is. */
 async function decodeString(px) {
-  return typeof px === "string" ? (await loadCodecs()).decodeData(px) : px;
+  return typeof px === "string" ? (await codecModule()).decodeData(px) : px;
 }
 
 /** Decode PNG/JPEG/WebP bytes (or any accepted input) to an ImageData-shaped image. */
 export async function decode(input) {
-  if (input instanceof Uint8Array || input instanceof ArrayBuffer) return (await loadCodecs()).decode(new Uint8Array(input));
+  if (input instanceof Uint8Array || input instanceof ArrayBuffer) return (await codecModule()).decode(new Uint8Array(input));
   return decodeString(await toImageInput(input));
 }
 
 /** Encode an ImageData-like image to PNG/JPEG/WebP bytes. */
 export async function encode(image, opts = {}) {
-  return (await loadCodecs()).encode(image, opts);
+  return (await codecModule()).encode(image, opts);
 }
 
 /** Set the pixel limit for every image accepted or created (default 64 MP). */
@@ -360,7 +365,7 @@ async function paramsForRemote(params) {
   for (const [k, v] of Object.entries(out)) {
     if (isPixelObject(v) || drawable(v)) {
       const px = isPixelObject(v) ? v : pixelsOfDrawable(v);
-      out[k] = new Blob([(await loadCodecs()).encode(px, { format: "png" })], { type: "image/png" });
+      out[k] = new Blob([(await codecModule()).encode(px, { format: "png" })], { type: "image/png" });
     }
   }
   return out;

@@ -80,8 +80,9 @@ test("the codec module: decodes like Pillow through index.js too, and honours a 
   const run = (code) => JSON.parse(execFileSync("node", ["--input-type=module", "-e", code], { cwd: pkgDir, encoding: "utf8" }));
   const png = JSON.stringify(join(sampleDir, "overlay.png"));
   const decoded = run(`
-    import { decode } from "./index.js";
+    import { decode, loadCodecs } from "./index.js";
     import { readFileSync } from "node:fs";
+    await loadCodecs(readFileSync("superimpose_codecs_bg.wasm")); // an explicit module, as a CDN user would
     const img = await decode(new Uint8Array(readFileSync(${png})));
     console.log(JSON.stringify({ w: img.width, h: img.height, data: Buffer.from(img.data).toString("base64") }));`);
   const ref = pillowRgba("overlay.png");
@@ -100,6 +101,15 @@ test("the codec module: decodes like Pillow through index.js too, and honours a 
     const img = await decode(new Uint8Array(readFileSync(${png})));
     console.log(JSON.stringify({ codes, w: img.width }));`);
   assert.deepEqual(limited.codes, ["E_IMAGE_TOO_LARGE", "E_PARAM_RANGE"]);
+  // An image field's text that is not an image: decoded by the codec module, the field named.
+  const bad = run(`
+    import { superimposeV2 } from "./index.js";
+    const px = { width: 1, height: 1, data: new Uint8ClampedArray([1, 2, 3, 255]) };
+    try { await superimposeV2({ base_image: px, overlay_image: "data:image/png;base64,AAAA" }); console.log("{}"); }
+    catch (e) { console.log(JSON.stringify({ code: e.code, param: e.param, message: e.message })); }`);
+  assert.equal(bad.code, "E_IMAGE_DECODE");
+  assert.equal(bad.param, "overlay_image");
+  assert.match(bad.message, /^`overlay_image`: /);
   assert.equal(limited.w, ref.width);
 });
 
