@@ -15,8 +15,18 @@ mkdir -p "$STAGE"
 
 # Both builds write the same cdylib path (cargo rebuilds the crate when the features change), so
 # each result is copied aside before the next build.
+# `make lint` checks the default features; a warning in either half alone (dead code, an unused
+# import behind a feature gate) fails the build here.
 build() { # name features
-  cargo build --release --target wasm32-unknown-unknown --lib --no-default-features --features "$2"
+  echo "build.sh: cargo build ($1: --no-default-features --features $2)"
+  local log
+  log=$(cargo build --release --target wasm32-unknown-unknown --lib --no-default-features \
+    --features "$2" --color never 2>&1) || { echo "$log" >&2; return 1; }
+  echo "$log" | grep -v '^ *\(Compiling\|Finished\|Blocking\|Downloaded\|Downloading\|Updating\|Locking\|Adding\)' >&2 || true
+  if echo "$log" | grep -q '^warning'; then
+    echo "build.sh: warnings in the $1 build (--features $2)" >&2
+    return 1
+  fi
   cp "$TARGET_WASM" "$STAGE/$1.wasm"
 }
 build core core-api
