@@ -158,6 +158,14 @@ export class ImageResult {
 export function init(
   moduleOrPath?: BufferSource | WebAssembly.Module | URL | string | Response,
 ): Promise<void>;
+/**
+ * Load the codec module (PNG/JPEG/WebP decode and encode) now instead of on first use: to prefetch
+ * it, or to give its location when `superimpose_codecs_bg.wasm` is not beside `index.js`.
+ * Pixel inputs (ImageData, canvas, `<img>`, ImageBitmap) never need it. Idempotent.
+ */
+export function loadCodecs(
+  moduleOrPath?: BufferSource | WebAssembly.Module | URL | string | Response,
+): Promise<void>;
 /** Superimpose v2 locally. `base64: true` resolves to base64 PNG text, like the API. */
 export function superimposeV2(
   body: SuperimposeV2Body & { base64: true },

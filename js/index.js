@@ -2,24 +2,54 @@
 // context (browser, worker, Node), normalises every accepted image input to pixels, and exposes
 // the API as Promise-returning calls with options objects.
 import initWasm, * as wasm from "./superimpose_wasm.js";
+// The codec glue is small (~4 KiB gzipped) and imported statically: a dynamic import() would
+// make bundlers split chunks, which Vite's default (iife) worker format refuses. Its .wasm is
+// only fetched when first needed (or by loadCodecs()).
+import initCodecs, * as codecGlue from "./superimpose_codecs.js";
 
+// Two wasm modules: the core (superimpose, resize, rotate, blend, client) loads on the first call;
+// the codec module (PNG/JPEG/WebP decode and encode, ~2/3 of the bytes) loads only when an
+// encoded image must be decoded or a result encoded. Pixel inputs (ImageData, canvas, <img>, …)
+// never load it.
 let ready = null;
 let initialized = false;
+let codecsReady = null;
+let maxPixelsLimit; // the last limit set, applied to the codec module when it loads
 const isNode =
   typeof process !== "undefined" && !!process.versions?.node && typeof window === "undefined";
 
+// Where the .wasm bytes come from when the glue's own `fetch(new URL(…, import.meta.url))` cannot
+// work: Node's fetch has no file: URLs. The package's `node` export (index.node.js) installs a
+// reader; without it (this file imported by path) Node ≥ 20.16's process.getBuiltinModule is used.
+// No `node:` import here, so browser bundlers have nothing to stub.
+let readPackageFile = null;
+const here = import.meta.url;
+/** @internal The Node entry (index.node.js) installs its file reader here. */
+export function _setPackageFileReader(fn) {
+  readPackageFile = fn;
+}
+async function wasmSource(name) {
+  if (readPackageFile) return readPackageFile(name);
+  if (isNode) {
+    const fs = globalThis.process?.getBuiltinModule?.("node:fs/promises");
+    if (!fs) {
+      throw codedError("E_UNSUPPORTED", `cannot read ${name}: import "superimpose-wasm" (its node entry) or pass the .wasm to init()`);
+    }
+    // (`here`, not `new URL(…, import.meta.url)` with a variable name: Vite would turn that
+    // pattern into a glob and copy every file of the package into the app's assets.)
+    return fs.readFile(new URL(name, here));
+  }
+  return undefined; // browsers, workers, bundlers: the glue fetches new URL("…_bg.wasm", import.meta.url)
+}
+
 /**
- * Initialise the module (idempotent; every API call does it for you).
+ * Initialise the core module (idempotent; every API call does it for you).
  * @param {BufferSource | WebAssembly.Module | URL | string | Response} [moduleOrPath]
  */
 export function init(moduleOrPath) {
   if (!ready) {
     ready = (async () => {
-      let input = moduleOrPath;
-      if (input === undefined && isNode) {
-        const { readFile } = await import("node:fs/promises");
-        input = await readFile(new URL("./superimpose_wasm_bg.wasm", import.meta.url));
-      }
+      const input = moduleOrPath === undefined ? await wasmSource("superimpose_wasm_bg.wasm") : moduleOrPath;
       await initWasm(input === undefined ? undefined : { module_or_path: input });
       initialized = true;
     })();
@@ -28,6 +58,31 @@ export function init(moduleOrPath) {
     });
   }
   return ready;
+}
+
+/**
+ * Load the codec module (PNG/JPEG/WebP decode and encode) now rather than on first use — e.g. to
+ * prefetch it, or to give its location when it is not beside this file. Idempotent.
+ * @param {BufferSource | WebAssembly.Module | URL | string | Response} [moduleOrPath]
+ */
+export function loadCodecs(moduleOrPath) {
+  return codecModule(moduleOrPath).then(() => undefined);
+}
+
+/** The codec module's glue, initialised (loads it on first use). */
+function codecModule(moduleOrPath) {
+  if (!codecsReady) {
+    codecsReady = (async () => {
+      const input = moduleOrPath === undefined ? await wasmSource("superimpose_codecs_bg.wasm") : moduleOrPath;
+      await initCodecs(input === undefined ? undefined : { module_or_path: input });
+      if (maxPixelsLimit !== undefined) codecGlue.setMaxPixels(maxPixelsLimit);
+      return codecGlue;
+    })();
+    codecsReady.catch(() => {
+      codecsReady = null;
+    });
+  }
+  return codecsReady;
 }
 
 function codedError(code, message, extra = {}) {
@@ -95,8 +150,7 @@ async function pixelsOfBytes(bytes, type) {
       /* not an image the browser knows either: the core's coded E_IMAGE_DECODE follows */
     }
   }
-  await init();
-  return wasm.decode(bytes);
+  return (await codecModule()).decode(bytes);
 }
 
 async function fetchImage(url, signal) {
@@ -147,9 +201,34 @@ async function prepareBody(body, signal) {
   }
   const out = { ...body };
   for (const f of IMAGE_FIELDS) {
-    if (out[f] != null) out[f] = await toImageInput(out[f], { signal });
+    if (out[f] == null) continue;
+    const px = await toImageInput(out[f], { signal });
+    // data: URIs and raw base64 are decoded here, by the codec module (the core has no decoders);
+    // a blank string stays for the core to report as missing.
+    out[f] = typeof px === "string" && px.trim() !== "" ? await decodeField(f, px) : px;
   }
   return out;
+}
+
+/** Decode an image field's text, naming the field in the error as the core does. */
+async function decodeField(field, text) {
+  const codecs = await codecModule();
+  try {
+    return codecs.decodeData(text);
+  } catch (e) {
+    if (e && typeof e === "object" && e.param === undefined) {
+      e.param = field;
+      e.message = `\`${field}\`: ${e.message}`;
+    }
+    throw e;
+  }
+}
+
+/** Standard base64 (with padding) of bytes. */
+function base64OfBytes(bytes) {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
 }
 
 /** A composite: the pixels plus encoders. */
@@ -164,18 +243,14 @@ export class ImageResult {
   }
   /** Encoded bytes: `format` "png" (default) | "jpeg" | "webp", `quality` 1–100 (JPEG). */
   async encode({ format = "png", quality } = {}) {
-    await init();
-    return wasm.encode(this.imageData, { format, quality });
+    return (await codecModule()).encode(this.imageData, { format, quality });
   }
   async toBlob(opts = {}) {
     const bytes = await this.encode(opts);
     return new Blob([bytes], { type: MIME[opts.format ?? "png"] ?? "application/octet-stream" });
   }
   async toBase64(opts = {}) {
-    const bytes = await this.encode(opts);
-    let s = "";
-    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(s);
+    return base64OfBytes(await this.encode(opts));
   }
   async toDataURL(opts = {}) {
     return `data:${MIME[opts.format ?? "png"]};base64,${await this.toBase64(opts)}`;
@@ -191,70 +266,74 @@ function wrap(raw) {
 
 /** Superimpose v2 with the API's body (SPEC 2). Resolves to an ImageResult, or base64 text. */
 export async function superimposeV2(body, { signal } = {}) {
-  checkAborted(signal, "superimposeV2");
-  const prepared = await prepareBody(body, signal);
-  await init();
-  checkAborted(signal, "superimposeV2"); // the signal may have fired while inputs were decoded
-  return wrap(wasm.superimposeV2(prepared));
+  return run("superimposeV2", body, signal);
 }
 
 /** Superimpose v1 with the API's body (SPEC 3). */
 export async function superimpose(body, { signal } = {}) {
-  checkAborted(signal, "superimpose");
+  return run("superimpose", body, signal);
+}
+
+async function run(op, body, signal) {
+  checkAborted(signal, op);
   const prepared = await prepareBody(body, signal);
+  // `base64: true`: the core composites and the codec module encodes the PNG (the core has no
+  // encoders). Any other value goes to the core unchanged, which validates it.
+  const asBase64 = prepared.base64 === true;
+  if (asBase64) prepared.base64 = false;
   await init();
-  checkAborted(signal, "superimpose"); // the signal may have fired while inputs were decoded
-  return wrap(wasm.superimpose(prepared));
+  checkAborted(signal, op); // the signal may have fired while inputs were decoded
+  const raw = wasm[op](prepared);
+  if (!asBase64) return wrap(raw);
+  return base64OfBytes((await codecModule()).encode(raw, { format: "png" }));
 }
 
 /** Pillow-exact resize of an RGBA image. */
 export async function resize(image, opts = {}) {
   const px = await toImageInput(image);
+  const pixels = await decodeString(px);
   await init();
-  return new ImageResult(wasm.resize(typeof px === "string" ? wasm.decode(await dataBytes(px)) : px, opts));
+  return new ImageResult(wasm.resize(pixels, opts));
 }
 
 /** Pillow-exact rotation (counter-clockwise, expanded canvas). */
 export async function rotate(image, opts = {}) {
   const px = await toImageInput(image);
+  const pixels = await decodeString(px);
   await init();
-  return new ImageResult(wasm.rotate(typeof px === "string" ? wasm.decode(await dataBytes(px)) : px, opts));
+  return new ImageResult(wasm.rotate(pixels, opts));
 }
 
 /** Blend two same-size images with one of the 30 modes; the source's alpha is the mask. */
 export async function blend(base, source, opts = {}) {
   const [b, s] = await Promise.all([toImageInput(base), toImageInput(source)]);
+  const [bp, sp] = [await decodeString(b), await decodeString(s)];
   await init();
-  const px = async (v) => (typeof v === "string" ? wasm.decode(await dataBytes(v)) : v);
-  return new ImageResult(wasm.blend(await px(b), await px(s), opts));
+  return new ImageResult(wasm.blend(bp, sp, opts));
 }
 
-async function dataBytes(s) {
-  const b64 = s.startsWith("data:") ? s.slice(s.indexOf(",") + 1) : s;
-  const bin = atob(b64.replace(/\s+/g, ""));
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
+/** A data: URI or raw base64 text (what toImageInput leaves as a string) → pixels; else as is. */
+async function decodeString(px) {
+  return typeof px === "string" ? (await codecModule()).decodeData(px) : px;
 }
 
 /** Decode PNG/JPEG/WebP bytes (or any accepted input) to an ImageData-shaped image. */
 export async function decode(input) {
-  await init();
-  if (input instanceof Uint8Array || input instanceof ArrayBuffer) return wasm.decode(new Uint8Array(input));
-  const px = await toImageInput(input);
-  return typeof px === "string" ? wasm.decode(await dataBytes(px)) : px;
+  if (input instanceof Uint8Array || input instanceof ArrayBuffer) return (await codecModule()).decode(new Uint8Array(input));
+  return decodeString(await toImageInput(input));
 }
 
 /** Encode an ImageData-like image to PNG/JPEG/WebP bytes. */
 export async function encode(image, opts = {}) {
-  await init();
-  return wasm.encode(image, opts);
+  return (await codecModule()).encode(image, opts);
 }
 
 /** Set the pixel limit for every image accepted or created (default 64 MP). */
 export async function setMaxPixels(n) {
   await init();
-  wasm.setMaxPixels(n);
+  wasm.setMaxPixels(n); // validates n (coded E_PARAM_RANGE)
+  maxPixelsLimit = n;
+  if (codecsReady) (await codecsReady).setMaxPixels(n);
 }
 
 /** The package version. */
@@ -295,7 +374,7 @@ async function paramsForRemote(params) {
   for (const [k, v] of Object.entries(out)) {
     if (isPixelObject(v) || drawable(v)) {
       const px = isPixelObject(v) ? v : pixelsOfDrawable(v);
-      out[k] = new Blob([wasm.encode(px, { format: "png" })], { type: "image/png" });
+      out[k] = new Blob([(await codecModule()).encode(px, { format: "png" })], { type: "image/png" });
     }
   }
   return out;

@@ -1,21 +1,46 @@
 #!/usr/bin/env bash
-# Build the npm package into pkg/: cargo (wasm32, release, simd128) → wasm-bindgen --target web
-# → wasm-opt -Oz (npm binaryen) → package.json from pkg.json. Assumes scripts/bootstrap.sh ran.
+# Build the npm package into pkg/. The crate is built twice for wasm32 (release, simd128):
+#   core   --no-default-features --features core-api → superimpose_wasm{.js,_bg.wasm}
+#   codecs --no-default-features --features codecs   → superimpose_codecs{.js,_bg.wasm}
+# each through wasm-bindgen --target web and wasm-opt -Oz (npm binaryen); then package.json from
+# pkg.json and the size report (scripts/size-report.mjs). Assumes scripts/bootstrap.sh ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH=$PWD/.tools/cargo/bin:$PWD/node_modules/.bin:$PATH
 CRATE=superimpose_wasm
 OUT=pkg
+TARGET_WASM=target/wasm32-unknown-unknown/release/$CRATE.wasm
+STAGE=target/wasm-modules
+mkdir -p "$STAGE"
 
-cargo build --release --target wasm32-unknown-unknown --lib
+# Both builds write the same cdylib path (cargo rebuilds the crate when the features change), so
+# each result is copied aside before the next build.
+# `make lint` checks the default features; a warning in either half alone (dead code, an unused
+# import behind a feature gate) fails the build here.
+build() { # name features
+  echo "build.sh: cargo build ($1: --no-default-features --features $2)"
+  local log
+  log=$(cargo build --release --target wasm32-unknown-unknown --lib --no-default-features \
+    --features "$2" --color never 2>&1) || { echo "$log" >&2; return 1; }
+  echo "$log" | grep -v '^ *\(Compiling\|Finished\|Blocking\|Downloaded\|Downloading\|Updating\|Locking\|Adding\)' >&2 || true
+  if echo "$log" | grep -q '^warning'; then
+    echo "build.sh: warnings in the $1 build (--features $2)" >&2
+    return 1
+  fi
+  cp "$TARGET_WASM" "$STAGE/$1.wasm"
+}
+build core core-api
+build codecs codecs
+
 rm -rf "$OUT" && mkdir -p "$OUT"
-wasm-bindgen --target web --out-dir "$OUT" --out-name superimpose_wasm \
-  "target/wasm32-unknown-unknown/release/$CRATE.wasm"
-before=$(stat -c %s "$OUT/superimpose_wasm_bg.wasm")
-wasm-opt -Oz --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-reference-types --enable-multivalue --enable-mutable-globals \
-  "$OUT/superimpose_wasm_bg.wasm" -o "$OUT/superimpose_wasm_bg.wasm"
-after=$(stat -c %s "$OUT/superimpose_wasm_bg.wasm")
+bindgen() { # stage-name out-name
+  wasm-bindgen --target web --out-dir "$OUT" --out-name "$2" "$STAGE/$1.wasm"
+  wasm-opt -Oz --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-reference-types --enable-multivalue --enable-mutable-globals \
+    "$OUT/$2_bg.wasm" -o "$OUT/$2_bg.wasm"
+}
+bindgen core superimpose_wasm
+bindgen codecs superimpose_codecs
 
 # The JS entry points we own (js/) sit beside the generated glue.
 cp js/*.js js/*.d.ts "$OUT/" 2>/dev/null || true
@@ -27,5 +52,4 @@ node -e '
   fs.writeFileSync(process.argv[1] + "/package.json", JSON.stringify(pkg, null, 2) + "\n");
 ' "$OUT"
 cp README.md CHANGELOG.md LICENSE "$OUT/" 2>/dev/null || true
-gz=$(gzip -9c "$OUT/superimpose_wasm_bg.wasm" | wc -c)
-echo "pkg/ built: superimpose_wasm_bg.wasm $before → $after bytes after wasm-opt -Oz ($gz gzipped)"
+node scripts/size-report.mjs "$OUT"

@@ -12,12 +12,21 @@
 //!
 //! GIF, BMP, TIFF and other formats are recognised by their signature and refused with a clear
 //! `E_IMAGE_DECODE` (their decoders are not compiled in, to keep the wasm small).
+//!
+//! The decoders and encoders need the `codecs` feature (on by default). The npm package's core
+//! module is built without it: there [`decode`] and [`encode`] answer `E_UNSUPPORTED`, and the JS
+//! layer decodes and encodes with the separate, lazily loaded codec module instead. Base64 and
+//! `data:` URI handling, [`Format`] and the signature sniffing are always compiled.
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::image::{check_dimensions, max_pixels, RgbaImage};
+use crate::image::RgbaImage;
+#[cfg(feature = "codecs")]
+use crate::image::{check_dimensions, max_pixels};
 use crate::params::ImageSource;
 use base64::Engine as _;
+#[cfg(feature = "codecs")]
 use image::{DynamicImage, ImageDecoder, Limits};
+#[cfg(feature = "codecs")]
 use std::io::Cursor;
 
 /// An encoded image format.
@@ -104,6 +113,7 @@ fn unsupported_format(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+#[cfg(feature = "codecs")]
 fn decode_error(e: impl std::fmt::Display) -> Error {
     Error::new(
         ErrorCode::ImageDecode,
@@ -116,7 +126,8 @@ fn decode_error(e: impl std::fmt::Display) -> Error {
 /// # Errors
 /// `E_IMAGE_DECODE` for empty, truncated, corrupt or unsupported input (never a panic),
 /// `E_IMAGE_TOO_LARGE` when the header's size exceeds the pixel limit (checked before decoding),
-/// `E_DIMENSIONS` for a 0-px side.
+/// `E_DIMENSIONS` for a 0-px side; `E_UNSUPPORTED` for PNG/JPEG/WebP in a build without the
+/// `codecs` feature.
 pub fn decode(bytes: &[u8]) -> Result<RgbaImage> {
     if bytes.is_empty() {
         return Err(Error::new(
@@ -133,6 +144,23 @@ pub fn decode(bytes: &[u8]) -> Result<RgbaImage> {
             },
         ));
     };
+    decode_format(bytes, format)
+}
+
+/// The build has no decoders: say where they are.
+#[cfg(not(feature = "codecs"))]
+fn decode_format(_bytes: &[u8], format: Format) -> Result<RgbaImage> {
+    Err(Error::new(
+        ErrorCode::Unsupported,
+        format!(
+            "this build has no {} decoder (the `codecs` feature is off); the npm package decodes with its codec module",
+            format.as_str()
+        ),
+    ))
+}
+
+#[cfg(feature = "codecs")]
+fn decode_format(bytes: &[u8], format: Format) -> Result<RgbaImage> {
     match format {
         Format::Png => {
             let d = image::codecs::png::PngDecoder::with_limits(Cursor::new(bytes), limits())
@@ -154,6 +182,7 @@ pub fn decode(bytes: &[u8]) -> Result<RgbaImage> {
 
 /// Decoder limits derived from the pixel limit: no side longer than the limit, and at most
 /// 8 bytes (16-bit RGBA) per allowed pixel plus slack for the decoder's own buffers.
+#[cfg(feature = "codecs")]
 fn limits() -> Limits {
     let px = max_pixels();
     let side = u32::try_from(px).unwrap_or(u32::MAX);
@@ -165,6 +194,7 @@ fn limits() -> Limits {
 }
 
 /// A failure while reading the header: a limit hit there is still "too large".
+#[cfg(feature = "codecs")]
 fn header_error(e: image::ImageError) -> Error {
     match e {
         image::ImageError::Limits(l) => Error::new(
@@ -175,6 +205,7 @@ fn header_error(e: image::ImageError) -> Error {
     }
 }
 
+#[cfg(feature = "codecs")]
 fn finish(mut d: impl ImageDecoder, apply_exif: bool) -> Result<RgbaImage> {
     let (w, h) = d.dimensions();
     check_dimensions(w, h)?;
@@ -191,6 +222,7 @@ fn finish(mut d: impl ImageDecoder, apply_exif: bool) -> Result<RgbaImage> {
     to_rgba(img)
 }
 
+#[cfg(feature = "codecs")]
 fn to_rgba(img: DynamicImage) -> Result<RgbaImage> {
     let (w, h) = (img.width(), img.height());
     check_dimensions(w, h)?;
@@ -320,7 +352,8 @@ const LENIENT: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::
 ///
 /// # Errors
 /// `E_PARAM_RANGE` (param `quality`) for a JPEG quality outside 1..=100, `E_IMAGE_ENCODE` when
-/// the encoder fails.
+/// the encoder fails; `E_UNSUPPORTED` in a build without the `codecs` feature.
+#[cfg(feature = "codecs")]
 pub fn encode(img: &RgbaImage, format: Format, quality: Option<u8>) -> Result<Vec<u8>> {
     use image::ImageEncoder as _;
     let (w, h) = (img.width(), img.height());
@@ -372,6 +405,21 @@ pub fn encode(img: &RgbaImage, format: Format, quality: Option<u8>) -> Result<Ve
         )
     })?;
     Ok(out)
+}
+
+/// Encode `img`: this build has no encoders (the `codecs` feature is off).
+///
+/// # Errors
+/// Always `E_UNSUPPORTED`; the npm package encodes with its codec module.
+#[cfg(not(feature = "codecs"))]
+pub fn encode(_img: &RgbaImage, format: Format, _quality: Option<u8>) -> Result<Vec<u8>> {
+    Err(Error::new(
+        ErrorCode::Unsupported,
+        format!(
+            "this build has no {} encoder (the `codecs` feature is off); the npm package encodes with its codec module",
+            format.as_str()
+        ),
+    ))
 }
 
 /// Standard base64 (with padding) of `bytes`.

@@ -1,7 +1,19 @@
 //! The `#[wasm_bindgen]` surface: converts JS arguments, calls the core, maps errors.
 //! Only compiled for wasm32.
-#![allow(unreachable_pub)] // #[wasm_bindgen] exports are public to JS, not to Rust crates.
+//!
+//! Two feature-gated halves (see Cargo.toml): `core-api` exports the core (superimpose, resize,
+//! rotate, blend, schemas, the remote client) and `codecs` exports `decode`, `decodeData` and
+//! `encode`. The npm package builds them as two modules (scripts/build.sh) so the core stays small;
+//! the default features build one module with everything (the wasm-bindgen tests use it).
+// #[wasm_bindgen] exports are public to JS, not to Rust crates. Each half uses only some of the
+// shared conversion helpers below.
+#![allow(unreachable_pub)]
+#![cfg_attr(
+    not(all(feature = "core-api", feature = "codecs")),
+    allow(dead_code, unused_imports)
+)]
 
+#[cfg(feature = "core-api")]
 mod client;
 
 use crate::error::Error;
@@ -37,12 +49,14 @@ impl From<Error> for JsValue {
 }
 
 /// The crate version (`Cargo.toml`).
+#[cfg(feature = "core-api")]
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
 /// Which kernel set runs: `"simd128"` or `"scalar"`.
+#[cfg(feature = "core-api")]
 #[wasm_bindgen(js_name = kernelBackend)]
 pub fn kernel_backend() -> String {
     crate::simd::backend().as_str().to_string()
@@ -113,6 +127,7 @@ pub fn bench_copy(bytes: u32, reps: u32) -> std::result::Result<u8, JsValue> {
 }
 
 /// Every blend mode's API name, in id order (the first 14 are the remote API's enum).
+#[cfg(feature = "core-api")]
 #[wasm_bindgen(js_name = blendModes)]
 pub fn blend_modes() -> Vec<String> {
     crate::blend::BlendMode::ALL
@@ -338,6 +353,7 @@ const V2_IMAGES: &[&str] = &["base_image", "overlay_image", "mask"];
 /// Superimpose v2 (SPEC 2): the API's JSON body, with image fields as data: URIs, raw base64 or
 /// ImageData-like objects. Returns an ImageData-shaped object (with `warnings`), or the PNG as
 /// base64 text when `base64: true`.
+#[cfg(feature = "core-api")]
 #[wasm_bindgen(js_name = superimposeV2)]
 pub fn superimpose_v2_js(body: JsValue) -> std::result::Result<JsValue, JsValue> {
     let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
@@ -347,6 +363,7 @@ pub fn superimpose_v2_js(body: JsValue) -> std::result::Result<JsValue, JsValue>
 }
 
 /// Superimpose v1 (SPEC 3): as [`superimpose_v2_js`] with the v1 body.
+#[cfg(feature = "core-api")]
 #[wasm_bindgen(js_name = superimpose)]
 pub fn superimpose_v1_js(body: JsValue) -> std::result::Result<JsValue, JsValue> {
     let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
@@ -357,6 +374,7 @@ pub fn superimpose_v1_js(body: JsValue) -> std::result::Result<JsValue, JsValue>
 
 /// Resize an RGBA image like Pillow's `Image.resize` on RGBA (premultiplied; `filter` one of
 /// `"nearest"`, `"box"`, `"bilinear"`, `"bicubic"` (default), `"lanczos"`).
+#[cfg(feature = "core-api")]
 #[wasm_bindgen]
 pub fn resize(img: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsValue> {
     let src = image_from_js("image", &img)?;
@@ -373,6 +391,7 @@ pub fn resize(img: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsVal
 /// Rotate an RGBA image counter-clockwise by `degrees` with an expanded canvas, like Pillow's
 /// `rotate(degrees, resample, expand=True)` (`sampler`: `"nearest"` (default), `"bilinear"`,
 /// `"bicubic"`).
+#[cfg(feature = "core-api")]
 #[wasm_bindgen]
 pub fn rotate(img: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsValue> {
     let src = image_from_js("image", &img)?;
@@ -388,6 +407,7 @@ pub fn rotate(img: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsVal
 
 /// Blend `source` onto `base` (same size) with `mode` (default `"normal"`) at `opacity` 0–1
 /// (default 1); the source's alpha is the mask. `seed` makes `dissolve` reproducible.
+#[cfg(feature = "core-api")]
 #[wasm_bindgen]
 pub fn blend(
     base: JsValue,
@@ -408,13 +428,23 @@ pub fn blend(
 }
 
 /// Decode PNG, JPEG or WebP bytes (EXIF orientation applied) to an ImageData-shaped RGBA image.
+#[cfg(feature = "codecs")]
 #[wasm_bindgen]
 pub fn decode(bytes: &[u8]) -> std::result::Result<JsValue, JsValue> {
     Ok(image_to_js(&crate::codec::decode(bytes)?))
 }
 
+/// Decode a `data:<mime>;base64,…` URI or raw base64 text of a PNG, JPEG or WebP image (the
+/// mime type is not trusted; the format is sniffed) — the strings the request bodies accept.
+#[cfg(feature = "codecs")]
+#[wasm_bindgen(js_name = decodeData)]
+pub fn decode_data(text: &str) -> std::result::Result<JsValue, JsValue> {
+    Ok(image_to_js(&crate::codec::decode_data(text)?))
+}
+
 /// Encode an RGBA image: `format` `"png"` (default), `"jpeg"` or `"webp"` (lossless);
 /// `quality` 1–100 for JPEG.
+#[cfg(feature = "codecs")]
 #[wasm_bindgen]
 pub fn encode(img: JsValue, opts: JsValue) -> std::result::Result<Vec<u8>, JsValue> {
     let src = image_from_js("image", &img)?;
@@ -455,6 +485,7 @@ pub fn max_pixels() -> f64 {
 // Model schemas (for forms and pre-flight validation)
 
 /// The typed models' names.
+#[cfg(feature = "core-api")]
 #[wasm_bindgen(js_name = modelNames)]
 pub fn model_names() -> Vec<String> {
     crate::schema::MODELS
@@ -464,6 +495,7 @@ pub fn model_names() -> Vec<String> {
 }
 
 /// A model's schema as a plain object (fields with kind, range, enum, default, required, doc).
+#[cfg(feature = "core-api")]
 #[wasm_bindgen(js_name = modelSchema)]
 pub fn model_schema(model: &str) -> std::result::Result<JsValue, JsValue> {
     let schema = crate::schema::for_model(model).ok_or_else(|| {
@@ -479,6 +511,7 @@ pub fn model_schema(model: &str) -> std::result::Result<JsValue, JsValue> {
 }
 
 /// Validate a remote body as the client will before submitting; returns the body to send.
+#[cfg(feature = "core-api")]
 #[wasm_bindgen(js_name = validateBody)]
 pub fn validate_body(model: &str, params: JsValue) -> std::result::Result<JsValue, JsValue> {
     let schema = crate::schema::for_model(model).ok_or_else(|| {

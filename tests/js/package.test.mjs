@@ -26,7 +26,8 @@ test("npm pack gives a tarball that installs into a fresh project", async () => 
   });
   const [info] = JSON.parse(out);
   const files = info.files.map((f) => f.path);
-  for (const f of ["package.json", "index.js", "index.d.ts", "superimpose_wasm_bg.wasm"]) {
+  for (const f of ["package.json", "index.js", "index.node.js", "index.d.ts", "superimpose_wasm_bg.wasm",
+    "superimpose_wasm.js", "superimpose_codecs_bg.wasm", "superimpose_codecs.js", "worker.js", "pool.js"]) {
     assert.ok(files.includes(f), `${f} missing from the tarball: ${files}`);
   }
   const app = join(dir, "app");
@@ -38,10 +39,78 @@ test("npm pack gives a tarball that installs into a fresh project", async () => 
   });
   writeFileSync(
     join(app, "main.mjs"),
-    'import { blendModes } from "superimpose-wasm";\nconsole.log(JSON.stringify(await blendModes()));\n',
+    `import { blendModes, decode } from "superimpose-wasm";
+import { readFileSync } from "node:fs";
+const png = new Uint8Array(readFileSync(${JSON.stringify(join(sampleDir, "overlay.png"))}));
+const img = await decode(png);
+console.log(JSON.stringify({ modes: await blendModes(), entry: import.meta.resolve("superimpose-wasm"),
+  size: [img.width, img.height], px: Array.from(img.data.slice(0, 4)) }));
+`,
   );
-  const printed = execFileSync("node", ["main.mjs"], { cwd: app, encoding: "utf8" });
-  assert.equal(JSON.parse(printed).length, 30);
+  const printed = JSON.parse(execFileSync("node", ["main.mjs"], { cwd: app, encoding: "utf8" }));
+  assert.equal(printed.modes.length, 30);
+  // Node resolves the `node` condition; the codec module loads from the installed files.
+  assert.match(printed.entry, /\/node_modules\/superimpose-wasm\/index\.node\.js$/);
+  const ref = pillowRgba("overlay.png");
+  assert.deepEqual(printed.size, [ref.width, ref.height]);
+  assert.deepEqual(printed.px, Array.from(ref.data.subarray(0, 4)));
+  // A browser bundler's conditions pick the browser entry, which has no node: import at all.
+  const resolve = (conds) =>
+    execFileSync("node", [...conds.flatMap((c) => ["-C", c]), "--input-type=module", "-e",
+      'console.log(import.meta.resolve("superimpose-wasm"))'], { cwd: app, encoding: "utf8" }).trim();
+  assert.match(resolve(["browser"]), /\/superimpose-wasm\/index\.js$/);
+  assert.match(resolve(["worker"]), /\/superimpose-wasm\/index\.js$/);
+  assert.doesNotMatch(readFileSync(join(app, "node_modules/superimpose-wasm/index.js"), "utf8"), /from\s+["']node:|import\(["']node:/);
+});
+
+const sampleDir = new URL("../../www/samples/", import.meta.url).pathname;
+
+/** Pillow's RGBA decode of a bundled sample (an independent decoder). */
+function pillowRgba(name) {
+  const python = process.env.PYTHON ?? new URL("../../.tools/venv/bin/python", import.meta.url).pathname;
+  const out = execFileSync(python, ["-c",
+    "import sys,base64;from PIL import Image;im=Image.open(sys.argv[1]).convert('RGBA');" +
+    "print(im.width, im.height, base64.b64encode(im.tobytes()).decode())", join(sampleDir, name)], { encoding: "utf8" });
+  const [w, h, b64] = out.trim().split(" ");
+  return { width: Number(w), height: Number(h), data: new Uint8Array(Buffer.from(b64, "base64")) };
+}
+
+test("the codec module: decodes like Pillow through index.js too, and honours a pixel limit set before it loaded", () => {
+  // A fresh process each, so the codec module is not loaded yet when the limit is set.
+  const run = (code) => JSON.parse(execFileSync("node", ["--input-type=module", "-e", code], { cwd: pkgDir, encoding: "utf8" }));
+  const png = JSON.stringify(join(sampleDir, "overlay.png"));
+  const decoded = run(`
+    import { decode, loadCodecs } from "./index.js";
+    import { readFileSync } from "node:fs";
+    await loadCodecs(readFileSync("superimpose_codecs_bg.wasm")); // an explicit module, as a CDN user would
+    const img = await decode(new Uint8Array(readFileSync(${png})));
+    console.log(JSON.stringify({ w: img.width, h: img.height, data: Buffer.from(img.data).toString("base64") }));`);
+  const ref = pillowRgba("overlay.png");
+  assert.deepEqual([decoded.w, decoded.h], [ref.width, ref.height]);
+  assert.ok(Buffer.from(decoded.data, "base64").equals(Buffer.from(ref.data)), "PNG decode equals Pillow's");
+  const limited = run(`
+    import { setMaxPixels, decode, encode } from "./index.js";
+    import { readFileSync } from "node:fs";
+    await setMaxPixels(1000);
+    const codes = [];
+    for (const f of [() => decode(new Uint8Array(readFileSync(${png}))),
+      () => setMaxPixels(0)]) {
+      try { await f(); codes.push("ok"); } catch (e) { codes.push(e.code); }
+    }
+    await setMaxPixels(64 << 20);
+    const img = await decode(new Uint8Array(readFileSync(${png})));
+    console.log(JSON.stringify({ codes, w: img.width }));`);
+  assert.deepEqual(limited.codes, ["E_IMAGE_TOO_LARGE", "E_PARAM_RANGE"]);
+  // An image field's text that is not an image: decoded by the codec module, the field named.
+  const bad = run(`
+    import { superimposeV2 } from "./index.js";
+    const px = { width: 1, height: 1, data: new Uint8ClampedArray([1, 2, 3, 255]) };
+    try { await superimposeV2({ base_image: px, overlay_image: "data:image/png;base64,AAAA" }); console.log("{}"); }
+    catch (e) { console.log(JSON.stringify({ code: e.code, param: e.param, message: e.message })); }`);
+  assert.equal(bad.code, "E_IMAGE_DECODE");
+  assert.equal(bad.param, "overlay_image");
+  assert.match(bad.message, /^`overlay_image`: /);
+  assert.equal(limited.w, ref.width);
 });
 
 test("results own their pixels: not views of wasm memory that a later call would overwrite", async () => {

@@ -5,7 +5,7 @@
 // Node), and outside the overlay's rectangle with the base as Pillow decodes it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
@@ -17,7 +17,7 @@ import { startStaticServer } from "../../scripts/serve.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const pkgDir = join(root, "pkg");
-let dir, app, dist, repoServer, distServer, browser;
+let dir, app, dist, repoServer, distServer, browser, viteLog;
 
 // The body both apps and the references use: every image is a bundled sample.
 const BODY = { blend_mode: "overlay", opacity: 85, rescale_factor: 0.8, resize_method: "bicubic", rotation: 12,
@@ -46,13 +46,19 @@ function serveDir(rootDir) {
 }
 
 const MAIN_JS = `
-import { superimposeV2 } from "superimpose-wasm";
+import { superimposeV2, blend } from "superimpose-wasm";
 import { createWorkerPool } from "superimpose-wasm/pool";
 
 const BODY = ${JSON.stringify(BODY)};
 const sample = (name) => new URL("/samples/" + name, location.href);
+const wasmFetched = () => performance.getEntriesByType("resource").map((e) => e.name).filter((n) => n.endsWith(".wasm"))
+  .map((n) => n.slice(n.lastIndexOf("/") + 1));
 
 async function run() {
+  // Pixels in, pixels out: only the core module is fetched.
+  const px = (v) => ({ width: 2, height: 2, data: new Uint8ClampedArray(16).fill(v) });
+  const small = await blend(px(40), px(200), { mode: "multiply" });
+  window.__pixelsOnly = { wasm: wasmFetched(), width: small.width };
   const body = { ...BODY, base_image: sample("base.jpg"), overlay_image: sample("overlay.png"), mask: sample("mask.png") };
   const result = await superimposeV2(body);
   const canvas = document.getElementById("out");
@@ -60,6 +66,7 @@ async function run() {
   canvas.height = result.height;
   canvas.getContext("2d").putImageData(result.imageData, 0, 0);
   window.__result = { width: result.width, height: result.height, data: Array.from(result.imageData.data) };
+  window.__afterFiles = wasmFetched(); // URLs of encoded files: the codec module was loaded
 
   const pool = createWorkerPool({ size: 1 });
   try {
@@ -111,9 +118,10 @@ before(async () => {
   writeFileSync(join(app, "node-check.mjs"), NODE_JS);
   sh("npm", ["install", "--no-audit", "--no-fund", "--save-dev", "vite@7"], { cwd: app, timeout: 180000 });
   sh("npm", ["install", "--no-audit", "--no-fund", join(dir, info.filename)], { cwd: app, timeout: 120000 });
-  const log = sh(join(app, "node_modules/.bin/vite"), ["build"], { cwd: app, timeout: 120000 });
+  const vite = spawnSync(join(app, "node_modules/.bin/vite"), ["build"], { cwd: app, timeout: 120000, encoding: "utf8" });
+  viteLog = `${vite.stdout}\n${vite.stderr}`;
   dist = join(app, "dist");
-  assert.ok(existsSync(join(dist, "index.html")), log);
+  assert.ok(vite.status === 0 && existsSync(join(dist, "index.html")), viteLog);
   repoServer = await startStaticServer(0);
   distServer = await serveDir(dist);
   browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "vite-e2e-")), {
@@ -156,9 +164,16 @@ function diff(a, b) {
 
 let viteResult;
 
-test("vite build bundles the package: the .wasm is emitted as an asset and the page renders with no errors", { timeout: 120000 }, async () => {
+test("vite build bundles the package without warnings: both .wasm modules are emitted as assets and the page renders with no errors", { timeout: 120000 }, async () => {
+  // The `browser` export condition keeps Node's entry (and its node:fs import) out of the bundle:
+  // Vite would warn that it "has been externalized for browser compatibility".
+  assert.doesNotMatch(viteLog, /node:|externalized|\bwarn(ing)?\b|\(!\)/i, `vite build printed a warning:\n${viteLog}`);
   const assets = sh("ls", [join(dist, "assets")]).split("\n").filter(Boolean);
-  assert.ok(assets.some((f) => f.endsWith(".wasm")), `no .wasm asset in dist/assets: ${assets}`);
+  const wasmAssets = assets.filter((f) => f.endsWith(".wasm")).map((f) => f.replace(/-[\w-]{8}\.wasm$/, ".wasm")).sort();
+  assert.deepEqual(wasmAssets, ["superimpose_codecs_bg.wasm", "superimpose_wasm_bg.wasm"], `dist/assets: ${assets}`);
+  // Only the bundles and the two modules: no package file copied as a stray asset.
+  const stray = assets.filter((f) => !/\.(js|wasm)$/.test(f));
+  assert.deepEqual(stray, [], `unexpected assets in dist/assets: ${assets}`);
   // The pool's worker is bundled as its own chunk (with its imports), not copied as a bare file.
   assert.ok(assets.some((f) => /^worker-.*\.js$/.test(f)), `no bundled worker chunk in dist/assets: ${assets}`);
   const page = await browser.newPage();
@@ -171,6 +186,11 @@ test("vite build bundles the package: the .wasm is emitted as an asset and the p
     const state = await page.evaluate(() => [document.body.dataset.state, document.body.dataset.error]);
     assert.deepEqual(state, ["done", undefined]);
     viteResult = await page.evaluate(() => window.__result);
+    const pixelsOnly = await page.evaluate(() => window.__pixelsOnly);
+    assert.deepEqual(pixelsOnly.wasm.map((f) => f.replace(/-[\w-]{8}\.wasm$/, ".wasm")), ["superimpose_wasm_bg.wasm"],
+      "a pixels-only call loads the core module alone");
+    const after = (await page.evaluate(() => window.__afterFiles)).map((f) => f.replace(/-[\w-]{8}\.wasm$/, ".wasm")).sort();
+    assert.deepEqual(after, ["superimpose_codecs_bg.wasm", "superimpose_wasm_bg.wasm"], "encoded inputs load the codec module");
     const worker = await page.evaluate(() => window.__worker);
     assert.equal(worker.error, undefined, `worker pool in the Vite build: ${worker.error}`);
     assert.equal(diff(worker, viteResult), "equal", "worker pool vs main thread in the Vite app");

@@ -1,0 +1,37 @@
+// Size report of the built npm package: raw and gzipped (level 9, what a server sends with
+// gzip) bytes of each .wasm module and of the JS the package ships, as a Markdown table (the
+// README's "Package size" section is this output). Run by scripts/build.sh.
+//   node scripts/size-report.mjs [pkg-dir]
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+
+const dir = process.argv[2] ?? "pkg";
+const rows = [
+  ["superimpose_wasm_bg.wasm", "core module: superimpose v1/v2, resize, rotate, blend (30 modes), mask, remote client, schemas"],
+  ["superimpose_codecs_bg.wasm", "codec module, loaded on first use: PNG/JPEG/WebP decode and encode (`image` crate)"],
+  ["superimpose_wasm.js", "wasm-bindgen glue of the core"],
+  ["superimpose_codecs.js", "wasm-bindgen glue of the codec module"],
+];
+const what = {
+  "index.js": "package entry: input/output conversions, lazy loading of both modules",
+  "index.node.js": "Node entry (`node` condition): index.js + reading the .wasm files from disk",
+  "worker.js": "worker entry (`superimpose-wasm/worker`)",
+  "pool.js": "worker pool client (`superimpose-wasm/pool`)",
+};
+const ours = readdirSync(dir).filter((f) => f.endsWith(".js") && !f.startsWith("superimpose_")).sort();
+for (const f of ours) rows.push([f, what[f] ?? "package JS"]);
+
+const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
+const sizes = rows.map(([f, what]) => {
+  const b = readFileSync(join(dir, f));
+  return { f, what, raw: b.length, gz: gzipSync(b, { level: 9 }).length };
+});
+console.log("| file | raw | gzip -9 | contents |");
+console.log("|---|--:|--:|---|");
+for (const s of sizes) console.log(`| \`${s.f}\` | ${kb(s.raw)} | ${kb(s.gz)} | ${s.what} |`);
+const sum = (pred) => sizes.filter(pred).reduce((a, s) => a + s.gz, 0);
+// index.js imports both glues statically; only the codec .wasm waits until it is needed.
+const first = ["superimpose_wasm_bg.wasm", "superimpose_wasm.js", "superimpose_codecs.js", "index.js"];
+console.log(`\nA page that passes pixels loads ${kb(sum((s) => first.includes(s.f)))} gzipped (core .wasm + both glues + index.js); ` +
+  `the codec .wasm adds ${kb(sum((s) => s.f === "superimpose_codecs_bg.wasm"))} the first time an encoded image is decoded or a result encoded.`);
