@@ -182,29 +182,56 @@ export class ImageResult {
   }
 }
 
-function wrap(raw) {
+function wrap(raw, backendUsed = "cpu") {
   if (typeof raw === "string") return raw; // base64: true → the API's base64 text
   const warnings = raw.warnings ?? [];
   delete raw.warnings;
-  return new ImageResult(raw, warnings);
+  const used = raw.backendUsed ?? backendUsed;
+  const reason = raw.gpuFallbackReason;
+  delete raw.backendUsed;
+  delete raw.gpuFallbackReason;
+  const result = new ImageResult(raw, warnings);
+  /** Where the composite ran: "cpu" | "webgpu". */
+  result.backendUsed = used;
+  /** Why the CPU ran although WebGPU was asked for or considered (absent otherwise). */
+  if (reason !== undefined) result.gpuFallbackReason = reason;
+  return result;
+}
+
+const BACKENDS = ["auto", "cpu", "webgpu"];
+
+function checkBackend(backend) {
+  if (!BACKENDS.includes(backend)) {
+    throw codedError("E_PARAM_ENUM", `\`backend\` must be one of "auto", "cpu", "webgpu"; got ${JSON.stringify(backend)}`, { param: "backend" });
+  }
+}
+
+/** The WebGPU adapter's info ({vendor, architecture, device, description, isFallbackAdapter}) or null. */
+export async function webgpuInfo() {
+  await init();
+  return wasm.webgpuInfo();
 }
 
 /** Superimpose v2 with the API's body (SPEC 2). Resolves to an ImageResult, or base64 text. */
-export async function superimposeV2(body, { signal } = {}) {
+export async function superimposeV2(body, { signal, backend = "auto", baseKey } = {}) {
   checkAborted(signal, "superimposeV2");
+  checkBackend(backend);
   const prepared = await prepareBody(body, signal);
   await init();
   checkAborted(signal, "superimposeV2"); // the signal may have fired while inputs were decoded
-  return wrap(wasm.superimposeV2(prepared));
+  if (backend === "cpu") return wrap(wasm.superimposeV2(prepared));
+  return wrap(await wasm.superimposeV2Gpu(prepared, { backend, baseKey }));
 }
 
 /** Superimpose v1 with the API's body (SPEC 3). */
-export async function superimpose(body, { signal } = {}) {
+export async function superimpose(body, { signal, backend = "auto", baseKey } = {}) {
   checkAborted(signal, "superimpose");
+  checkBackend(backend);
   const prepared = await prepareBody(body, signal);
   await init();
   checkAborted(signal, "superimpose"); // the signal may have fired while inputs were decoded
-  return wrap(wasm.superimpose(prepared));
+  if (backend === "cpu") return wrap(wasm.superimpose(prepared));
+  return wrap(await wasm.superimposeGpu(prepared, { backend, baseKey }));
 }
 
 /** Pillow-exact resize of an RGBA image. */
