@@ -170,7 +170,7 @@ impl<'a> Job<'a> {
 
     fn uniform(&mut self, words: &[u32]) -> std::result::Result<GpuBuffer, String> {
         let mut w = words.to_vec();
-        while w.len() % 4 != 0 {
+        while !w.len().is_multiple_of(4) {
             w.push(0);
         }
         let b = self.temp((w.len() * 4) as u64, usage::UNIFORM | usage::COPY_DST)?;
@@ -605,7 +605,17 @@ async fn v1_gpu(gpu: &Gpu, l: &LoadedV1, base_key: u64) -> Result<GpuResult<Rgba
         };
         let plane_src = match &l.mask {
             Some(m) => job.upload(m).and_then(|m| job.luminance(m)).map(|p| (p, 0)),
-            None => Ok((Img { buf: src.buf.clone(), w, h }, 3)),
+            // The overlay's own alpha. Without resampling the overlay buffer is also the
+            // destination, and one dispatch may not read and write one buffer: upload a copy.
+            None if target.is_none() => job.upload(&l.overlay).map(|p| (p, 3)),
+            None => Ok((
+                Img {
+                    buf: src.buf.clone(),
+                    w,
+                    h,
+                },
+                3,
+            )),
         };
         let (plane, channel) = match plane_src {
             Ok(v) => v,
