@@ -23,14 +23,22 @@ fn validate(shader: Shader) -> naga::Module {
 fn every_shader_parses_and_validates() {
     for &shader in Shader::ALL {
         let module = validate(shader);
-        let entries: Vec<&str> = module.entry_points.iter().map(|e| e.name.as_str()).collect();
+        let entries: Vec<&str> = module
+            .entry_points
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect();
         for want in shader.entry_points() {
             assert!(
                 entries.contains(want),
                 "{}: entry point {want} missing (has {entries:?})",
                 shader.file()
             );
-            let ep = module.entry_points.iter().find(|e| e.name == *want).unwrap();
+            let ep = module
+                .entry_points
+                .iter()
+                .find(|e| e.name == *want)
+                .unwrap();
             assert_eq!(ep.stage, naga::ShaderStage::Compute, "{want}");
         }
     }
@@ -56,14 +64,18 @@ fn blend_shader_ids_come_from_the_rust_list() {
 #[test]
 fn a_typo_is_caught() {
     // The validator is not a no-op: a broken copy of a real shader fails.
-    let src = Shader::Blend.source().replace("fn lookup(", "fn lookup_renamed(");
-    assert!(naga::front::wgsl::parse_str(&src).is_err() || {
-        let m = naga::front::wgsl::parse_str(&src).unwrap();
-        naga::valid::Validator::new(
-            naga::valid::ValidationFlags::all(),
-            naga::valid::Capabilities::default(),
-        )
-        .validate(&m)
-        .is_err()
-    });
+    let src = Shader::Blend
+        .source()
+        .replace("fn lookup(", "fn lookup_renamed(");
+    assert!(
+        naga::front::wgsl::parse_str(&src).is_err() || {
+            let m = naga::front::wgsl::parse_str(&src).unwrap();
+            naga::valid::Validator::new(
+                naga::valid::ValidationFlags::all(),
+                naga::valid::Capabilities::default(),
+            )
+            .validate(&m)
+            .is_err()
+        }
+    );
 }

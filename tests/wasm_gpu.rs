@@ -54,9 +54,9 @@ impl Lcg {
 /// Requires an adapter (panics otherwise) and prints it.
 async fn adapter() -> String {
     gpu::set_force_unavailable(false);
-    let info = gpu::adapter_info()
-        .await
-        .expect("no WebGPU adapter: Chromium must run with --enable-unsafe-webgpu (webdriver.json)");
+    let info = gpu::adapter_info().await.expect(
+        "no WebGPU adapter: Chromium must run with --enable-unsafe-webgpu (webdriver.json)",
+    );
     let s = info.summary();
     console_log!("WebGPU adapter: {s}");
     s
@@ -64,7 +64,11 @@ async fn adapter() -> String {
 
 /// Max channel difference and the number of differing bytes; sizes must match.
 fn diff(a: &RgbaImage, b: &RgbaImage) -> (u8, usize) {
-    assert_eq!((a.width(), a.height()), (b.width(), b.height()), "sizes differ");
+    assert_eq!(
+        (a.width(), a.height()),
+        (b.width(), b.height()),
+        "sizes differ"
+    );
     let mut max = 0;
     let mut n = 0;
     for (x, y) in a.data().iter().zip(b.data()) {
@@ -79,12 +83,19 @@ fn diff(a: &RgbaImage, b: &RgbaImage) -> (u8, usize) {
 
 fn exact(what: &str, gpu: &RgbaImage, cpu: &RgbaImage) {
     let (max, n) = diff(gpu, cpu);
-    assert_eq!((max, n), (0, 0), "{what}: GPU differs from the CPU in {n} bytes (max {max})");
+    assert_eq!(
+        (max, n),
+        (0, 0),
+        "{what}: GPU differs from the CPU in {n} bytes (max {max})"
+    );
 }
 
 fn within1(what: &str, gpu: &RgbaImage, cpu: &RgbaImage) -> usize {
     let (max, n) = diff(gpu, cpu);
-    assert!(max <= 1, "{what}: GPU differs from the CPU by up to {max} ({n} bytes)");
+    assert!(
+        max <= 1,
+        "{what}: GPU differs from the CPU by up to {max} ({n} bytes)"
+    );
     n
 }
 
@@ -106,7 +117,11 @@ async fn resample_every_filter_up_and_down_is_byte_equal() {
     let big = rng.image(400, 300, |r| r.byte());
     for f in [Filter::Box, Filter::Lanczos] {
         let g = ops::resize(&big, 7, 9, f).await.unwrap();
-        exact("400×300 → 7×9", &g, &resample::resize(&big, 7, 9, f).unwrap());
+        exact(
+            "400×300 → 7×9",
+            &g,
+            &resample::resize(&big, 7, 9, f).unwrap(),
+        );
     }
 }
 
@@ -161,14 +176,17 @@ async fn every_blend_mode_and_opacity_with_masks() {
     for &mode in BlendMode::ALL {
         for op in [0.0, 0.37, 0.9, 1.0] {
             for (left, top) in [(3i64, 1i64), (-9, 12)] {
-                let g = ops::composite(&base, &ov, left, top, mode, op, 42).await.unwrap();
+                let g = ops::composite(&base, &ov, left, top, mode, op, 42)
+                    .await
+                    .unwrap();
                 let mut c = base.clone();
                 composite_at(&mut c, &ov, left, top, &Blender::new(mode, op, 42).unwrap());
                 let what = format!("{} op {op} at ({left}, {top})", mode.as_str());
                 match mode {
-                    BlendMode::Hue | BlendMode::Saturation | BlendMode::Color | BlendMode::Luminosity => {
-                        hsv_off += within1(&what, &g, &c)
-                    }
+                    BlendMode::Hue
+                    | BlendMode::Saturation
+                    | BlendMode::Color
+                    | BlendMode::Luminosity => hsv_off += within1(&what, &g, &c),
                     _ => exact(&what, &g, &c),
                 }
             }
@@ -213,13 +231,62 @@ async fn full_v2_bodies() {
     let ov = rng.image(50, 40, |r| r.mask());
     let mask = rng.image(33, 25, |r| r.byte());
     let cases = [
-        (BlendMode::Multiply, Filter::Nearest, 0, Mirror::None, 1.0, false),
-        (BlendMode::Screen, Filter::Bilinear, 30, Mirror::Horizontal, 1.7, true),
-        (BlendMode::HardMix, Filter::Bicubic, 200, Mirror::Vertical, 0.6, false),
-        (BlendMode::Dissolve, Filter::Lanczos, 90, Mirror::None, 2.3, true),
-        (BlendMode::Normal, Filter::Box, 45, Mirror::Horizontal, 0.45, false),
-        (BlendMode::LighterColor, Filter::Bicubic, 0, Mirror::None, 1.3, true),
-        (BlendMode::Hue, Filter::Nearest, 300, Mirror::None, 1.0, false),
+        (
+            BlendMode::Multiply,
+            Filter::Nearest,
+            0,
+            Mirror::None,
+            1.0,
+            false,
+        ),
+        (
+            BlendMode::Screen,
+            Filter::Bilinear,
+            30,
+            Mirror::Horizontal,
+            1.7,
+            true,
+        ),
+        (
+            BlendMode::HardMix,
+            Filter::Bicubic,
+            200,
+            Mirror::Vertical,
+            0.6,
+            false,
+        ),
+        (
+            BlendMode::Dissolve,
+            Filter::Lanczos,
+            90,
+            Mirror::None,
+            2.3,
+            true,
+        ),
+        (
+            BlendMode::Normal,
+            Filter::Box,
+            45,
+            Mirror::Horizontal,
+            0.45,
+            false,
+        ),
+        (
+            BlendMode::LighterColor,
+            Filter::Bicubic,
+            0,
+            Mirror::None,
+            1.3,
+            true,
+        ),
+        (
+            BlendMode::Hue,
+            Filter::Nearest,
+            300,
+            Mirror::None,
+            1.0,
+            false,
+        ),
     ];
     for (mode, f, rot, mirror, factor, with_mask) in cases {
         let m = with_mask.then_some(&mask);
@@ -229,9 +296,14 @@ async fn full_v2_bodies() {
             .unwrap();
         assert_eq!(out.backend_used, "webgpu", "{:?}", out.fallback_reason);
         let cpu = pipeline::composite_v2(base.clone(), &ov, m, &s).unwrap();
-        let what = format!("v2 {} {} rot {rot} {mirror:?} ×{factor} mask {with_mask}", mode.as_str(), f.as_str());
+        let what = format!(
+            "v2 {} {} rot {rot} {mirror:?} ×{factor} mask {with_mask}",
+            mode.as_str(),
+            f.as_str()
+        );
         let n = within1(&what, &out.output.image, &cpu);
-        let interp = rot % 90 != 0 && matches!(f, Filter::Bilinear | Filter::Bicubic | Filter::Lanczos);
+        let interp =
+            rot % 90 != 0 && matches!(f, Filter::Bilinear | Filter::Bicubic | Filter::Lanczos);
         let hsv = mode == BlendMode::Hue;
         if !interp && !hsv {
             assert_eq!(n, 0, "{what}: expected byte-equal");
@@ -240,8 +312,14 @@ async fn full_v2_bodies() {
     // scale_filter "bicubic" (the compatibility switch).
     let mut s = v2s(BlendMode::Overlay, Filter::Nearest, 10, Mirror::None, 1.5);
     s.scale_filter = ScaleFilter::Bicubic;
-    let out = gpu::superimpose_v2(v2(&base, &ov, None, s.clone()), Backend::WebGpu, None).await.unwrap();
-    exact("v2 scale_filter bicubic", &out.output.image, &pipeline::composite_v2(base.clone(), &ov, None, &s).unwrap());
+    let out = gpu::superimpose_v2(v2(&base, &ov, None, s.clone()), Backend::WebGpu, None)
+        .await
+        .unwrap();
+    exact(
+        "v2 scale_filter bicubic",
+        &out.output.image,
+        &pipeline::composite_v2(base.clone(), &ov, None, &s).unwrap(),
+    );
 }
 
 #[wasm_bindgen_test]
@@ -255,12 +333,52 @@ async fn full_v1_bodies() {
     let ov = rng.image(45, 30, |r| r.mask());
     let mask = rng.image(20, 17, |r| r.byte());
     let cases = [
-        (OverlayResize::None, V1Method::NearestExact, 0, 1.0, false, 10, -4),
-        (OverlayResize::RescaleFactor, V1Method::NearestExact, 30, 0.8, true, -7, 20),
+        (
+            OverlayResize::None,
+            V1Method::NearestExact,
+            0,
+            1.0,
+            false,
+            10,
+            -4,
+        ),
+        (
+            OverlayResize::RescaleFactor,
+            V1Method::NearestExact,
+            30,
+            0.8,
+            true,
+            -7,
+            20,
+        ),
         (OverlayResize::Fit, V1Method::Bilinear, 0, 0.5, false, 0, 0),
-        (OverlayResize::WidthHeight, V1Method::Area, 90, 1.0, true, 40, 30),
-        (OverlayResize::RescaleFactor, V1Method::Area, 211, 0.33, false, 5, 5),
-        (OverlayResize::RescaleFactor, V1Method::Bilinear, 180, 1.0, true, 60, 50),
+        (
+            OverlayResize::WidthHeight,
+            V1Method::Area,
+            90,
+            1.0,
+            true,
+            40,
+            30,
+        ),
+        (
+            OverlayResize::RescaleFactor,
+            V1Method::Area,
+            211,
+            0.33,
+            false,
+            5,
+            5,
+        ),
+        (
+            OverlayResize::RescaleFactor,
+            V1Method::Bilinear,
+            180,
+            1.0,
+            true,
+            60,
+            50,
+        ),
     ];
     let mut off = 0;
     for (resize, method, rot, opacity, with_mask, x, y) in cases {
@@ -285,7 +403,10 @@ async fn full_v1_bodies() {
         let out = gpu::superimpose_v1(l, Backend::WebGpu, None).await.unwrap();
         assert_eq!(out.backend_used, "webgpu", "{:?}", out.fallback_reason);
         let cpu = pipeline::composite_v1(base.clone(), &ov, m, &s).unwrap();
-        let what = format!("v1 {resize:?} {} rot {rot} opacity {opacity} mask {with_mask}", method.as_str());
+        let what = format!(
+            "v1 {resize:?} {} rot {rot} opacity {opacity} mask {with_mask}",
+            method.as_str()
+        );
         let n = within1(&what, &out.output.image, &cpu);
         if method == V1Method::NearestExact {
             assert_eq!(n, 0, "{what}: expected byte-equal");
@@ -316,14 +437,30 @@ async fn the_base_is_cached_by_key_and_by_hash() {
     // Same key: the GPU copy of A is reused (not re-uploaded), so the overlap is A's composite —
     // this is what proves the cache; a caller must change the key when the pixels change.
     let stale = run(&base_b, Some(1)).await;
-    assert_ne!(stale.output.image.data(), cpu(&base_b).data(), "the base was re-uploaded");
+    assert_ne!(
+        stale.output.image.data(),
+        cpu(&base_b).data(),
+        "the base was re-uploaded"
+    );
     assert_eq!(stale.output.image.row(25), cpu(&base_a).row(25));
     // A new key, and no key (hash), both use B.
-    exact("key 2, base B", &run(&base_b, Some(2)).await.output.image, &cpu(&base_b));
-    exact("hash, base B", &run(&base_b, None).await.output.image, &cpu(&base_b));
+    exact(
+        "key 2, base B",
+        &run(&base_b, Some(2)).await.output.image,
+        &cpu(&base_b),
+    );
+    exact(
+        "hash, base B",
+        &run(&base_b, None).await.output.image,
+        &cpu(&base_b),
+    );
     let mut base_c = base_b.clone();
     base_c.data_mut()[(30 * 60 + 25) * 4 + 1] ^= 0x55;
-    exact("hash, base C", &run(&base_c, None).await.output.image, &cpu(&base_c));
+    exact(
+        "hash, base C",
+        &run(&base_c, None).await.output.image,
+        &cpu(&base_c),
+    );
 }
 
 #[wasm_bindgen_test]
@@ -341,7 +478,9 @@ async fn fallbacks() {
 
     // No adapter (test hook): auto → CPU and says so; "webgpu" → E_GPU_UNAVAILABLE.
     gpu::set_force_unavailable(true);
-    let out = gpu::superimpose_v2(v2(&base, &ov, None, s.clone()), Backend::Auto, None).await.unwrap();
+    let out = gpu::superimpose_v2(v2(&base, &ov, None, s.clone()), Backend::Auto, None)
+        .await
+        .unwrap();
     let forced_auto = (out.backend_used, out.fallback_reason.clone());
     let err = gpu::superimpose_v2(v2(&base, &ov, None, s.clone()), Backend::WebGpu, None).await;
     gpu::set_force_unavailable(false);
@@ -354,25 +493,44 @@ async fn fallbacks() {
 
     // A lost device during a call: the CPU result, backend "cpu" and the reason; then a new
     // device for the next call.
-    let before = gpu::superimpose_v2(v2(&base, &ov, None, s.clone()), Backend::WebGpu, None).await.unwrap();
+    let before = gpu::superimpose_v2(v2(&base, &ov, None, s.clone()), Backend::WebGpu, None)
+        .await
+        .unwrap();
     assert_eq!(before.backend_used, "webgpu");
     assert!(gpu::lose_device());
-    let out = gpu::superimpose_v2(v2(&base, &ov, None, s.clone()), Backend::WebGpu, None).await.unwrap();
+    let out = gpu::superimpose_v2(v2(&base, &ov, None, s.clone()), Backend::WebGpu, None)
+        .await
+        .unwrap();
     assert_eq!(out.backend_used, "cpu");
     let reason = out.fallback_reason.expect("a fallback reason");
     console_log!("lost-device fallback reason: {reason}");
     exact("lost-device fallback", &out.output.image, &cpu);
-    let after = gpu::superimpose_v2(v2(&base, &ov, None, s.clone()), Backend::WebGpu, None).await.unwrap();
+    let after = gpu::superimpose_v2(v2(&base, &ov, None, s.clone()), Backend::WebGpu, None)
+        .await
+        .unwrap();
     assert_eq!(after.backend_used, "webgpu", "{:?}", after.fallback_reason);
     exact("new device", &after.output.image, &cpu);
 
     // "cpu" never touches the GPU; a bad backend name is a coded error.
-    let out = gpu::superimpose_v2(v2(&base, &ov, None, s.clone()), Backend::Cpu, None).await.unwrap();
-    assert_eq!((out.backend_used, out.fallback_reason.is_none()), ("cpu", true));
+    let out = gpu::superimpose_v2(v2(&base, &ov, None, s.clone()), Backend::Cpu, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (out.backend_used, out.fallback_reason.is_none()),
+        ("cpu", true)
+    );
     // `auto` below the threshold: CPU, with the reason.
     let small = rng.image(40, 30, |_| 255);
-    let out = gpu::superimpose_v2(v2(&small, &ov, None, s.clone()), Backend::Auto, None).await.unwrap();
+    let out = gpu::superimpose_v2(v2(&small, &ov, None, s.clone()), Backend::Auto, None)
+        .await
+        .unwrap();
     assert_eq!(out.backend_used, "cpu");
-    assert!(out.fallback_reason.unwrap().contains("below the WebGPU threshold"));
-    assert_eq!(Backend::parse("gpu").unwrap_err().code(), ErrorCode::ParamEnum);
+    assert!(out
+        .fallback_reason
+        .unwrap()
+        .contains("below the WebGPU threshold"));
+    assert_eq!(
+        Backend::parse("gpu").unwrap_err().code(),
+        ErrorCode::ParamEnum
+    );
 }

@@ -267,8 +267,10 @@ async fn create() -> Result<Gpu, (String, bool)> {
         for &entry in shader.entry_points() {
             let stage = GpuProgrammableStage::new(&module);
             stage.set_entry_point(entry);
-            let desc =
-                GpuComputePipelineDescriptor::new_with_gpu_auto_layout_mode(GpuAutoLayoutMode::Auto, &stage);
+            let desc = GpuComputePipelineDescriptor::new_with_gpu_auto_layout_mode(
+                GpuAutoLayoutMode::Auto,
+                &stage,
+            );
             pipelines.insert((shader, entry), device.create_compute_pipeline(&desc));
         }
     }
@@ -320,7 +322,11 @@ fn size_class(bytes: u64) -> u64 {
 }
 
 impl Gpu {
-    pub(crate) fn pipeline(&self, shader: Shader, entry: &'static str) -> Result<&GpuComputePipeline, String> {
+    pub(crate) fn pipeline(
+        &self,
+        shader: Shader,
+        entry: &'static str,
+    ) -> Result<&GpuComputePipeline, String> {
         self.pipelines
             .get(&(shader, entry))
             .ok_or_else(|| format!("no pipeline {}::{entry}", shader.file()))

@@ -142,7 +142,9 @@ pub fn nearest_indices(in_len: u32, out_len: u32) -> Result<Vec<u32>> {
 
 /// `c as f32 / 255` for every byte, as f32 bits (Superimpose v1's unit values).
 pub fn unit_lut_bits() -> Vec<u32> {
-    (0..256u32).map(|c| (c as f32 / 255.0f32).to_bits()).collect()
+    (0..256u32)
+        .map(|c| (c as f32 / 255.0f32).to_bits())
+        .collect()
 }
 
 /// Superimpose v1's `to_byte(c / 255)` for every byte (not the identity in f32).
@@ -362,7 +364,11 @@ pub fn blend_table(mode: BlendMode, opacity: f64) -> Option<Vec<u32>> {
         // The table holds MIX_C(b, g): the source wins the pick exactly when g < b (darker) or
         // g > b (lighter), and g = b gives the same value either way.
         M::DarkerColor | M::LighterColor => Box::new(move |b, g| {
-            let m = if g < b { M::DarkerColor } else { M::LighterColor };
+            let m = if g < b {
+                M::DarkerColor
+            } else {
+                M::LighterColor
+            };
             blend_pixel(m, [b; 3], [g; 3], opacity, 0.0)[0]
         }),
         _ => Box::new(move |b, s| blend_pixel(mode, [b, 0, 0], [s, 0, 0], opacity, 0.0)[0]),
@@ -380,7 +386,9 @@ pub fn blend_table(mode: BlendMode, opacity: f64) -> Option<Vec<u32>> {
 /// Superimpose v1's opacity as a byte map: `trunc(a · opacity)`.
 pub fn opacity_lut(opacity: f64) -> Vec<u32> {
     if opacity < 1.0 {
-        (0..256u32).map(|a| (f64::from(a) * opacity).trunc() as u32).collect()
+        (0..256u32)
+            .map(|a| (f64::from(a) * opacity).trunc() as u32)
+            .collect()
     } else {
         identity_lut()
     }
@@ -419,7 +427,9 @@ mod tests {
         assert!(matches!(p[1], ResamplePass::Horizontal { .. }));
         let p = resample_passes(100, 100, 50, 60, Filter::Bilinear).unwrap();
         assert!(matches!(p[0], ResamplePass::Horizontal { .. }));
-        assert!(resample_passes(7, 7, 7, 7, Filter::Lanczos).unwrap().is_empty());
+        assert!(resample_passes(7, 7, 7, 7, Filter::Lanczos)
+            .unwrap()
+            .is_empty());
     }
 
     #[test]
@@ -435,12 +445,22 @@ mod tests {
         assert_eq!(at(&t, 128, 128), 64);
         let t = blend_table(BlendMode::HardMix, 0.5).unwrap();
         for b in [0usize, 100, 200, 255] {
-            let want = blend_pixel(BlendMode::HardMix, [b as u8; 3], [(255 - b) as u8; 3], 0.5, 0.0)[0];
+            let want = blend_pixel(
+                BlendMode::HardMix,
+                [b as u8; 3],
+                [(255 - b) as u8; 3],
+                0.5,
+                0.0,
+            )[0];
             assert_eq!(at(&t, b, 255 - b), u32::from(want));
         }
         let t = blend_table(BlendMode::DarkerColor, 0.7).unwrap();
         for (b, g) in [(10u8, 200u8), (200, 10), (77, 77)] {
-            let pick = if g < b { BlendMode::DarkerColor } else { BlendMode::LighterColor };
+            let pick = if g < b {
+                BlendMode::DarkerColor
+            } else {
+                BlendMode::LighterColor
+            };
             let want = blend_pixel(pick, [b; 3], [g; 3], 0.7, 0.0)[0];
             assert_eq!(at(&t, b.into(), g.into()), u32::from(want));
         }
@@ -451,11 +471,23 @@ mod tests {
     fn rotation_plans() {
         assert_eq!(
             rotation_plan(4, 3, 90.0, Sampler::Nearest).unwrap(),
-            RotationPlan::Transpose { op: geo::ROT90, width: 3, height: 4 }
+            RotationPlan::Transpose {
+                op: geo::ROT90,
+                width: 3,
+                height: 4
+            }
         );
-        assert_eq!(rotation_plan(4, 3, 360.0, Sampler::Bicubic).unwrap(), RotationPlan::Identity);
+        assert_eq!(
+            rotation_plan(4, 3, 360.0, Sampler::Bicubic).unwrap(),
+            RotationPlan::Identity
+        );
         match rotation_plan(40, 30, 30.0, Sampler::Bilinear).unwrap() {
-            RotationPlan::Interpolate { width, height, terms, .. } => {
+            RotationPlan::Interpolate {
+                width,
+                height,
+                terms,
+                ..
+            } => {
                 assert_eq!((width, height), rotate::rotated_size(40, 30, 30.0).unwrap());
                 assert_eq!(terms.len(), (width + height) as usize);
             }

@@ -115,7 +115,11 @@ impl<'a> Job<'a> {
 
     /// Copy `img` into a new MAP_READ buffer, submit everything, pop the error scopes; then
     /// wait, check for errors and a lost device, read the bytes and recycle the buffers.
-    async fn submit_and_read(mut self, img: &GpuBuffer, bytes: u64) -> std::result::Result<Vec<u8>, String> {
+    async fn submit_and_read(
+        mut self,
+        img: &GpuBuffer,
+        bytes: u64,
+    ) -> std::result::Result<Vec<u8>, String> {
         let read = self.temp(bytes, usage::MAP_READ | usage::COPY_DST)?;
         if let Some(p) = self.pass.take() {
             p.end();
@@ -189,17 +193,24 @@ impl<'a> Job<'a> {
     ) -> std::result::Result<(), String> {
         let (gx, gy) = (w.div_ceil(16), h.div_ceil(16));
         if gx > self.gpu.max_groups || gy > self.gpu.max_groups {
-            return Err(format!("a {w}×{h} grid exceeds the device's workgroup limit"));
+            return Err(format!(
+                "a {w}×{h} grid exceeds the device's workgroup limit"
+            ));
         }
         let pipeline = self.gpu.pipeline(shader, entry)?;
         let entries: Vec<GpuBindGroupEntry> = bindings
             .iter()
-            .map(|(i, b)| GpuBindGroupEntry::new_with_gpu_buffer_binding(*i, &GpuBufferBinding::new(b)))
+            .map(|(i, b)| {
+                GpuBindGroupEntry::new_with_gpu_buffer_binding(*i, &GpuBufferBinding::new(b))
+            })
             .collect();
         let bg = self
             .gpu
             .device
-            .create_bind_group(&GpuBindGroupDescriptor::new(&entries, &pipeline.get_bind_group_layout(0)));
+            .create_bind_group(&GpuBindGroupDescriptor::new(
+                &entries,
+                &pipeline.get_bind_group_layout(0),
+            ));
         let pass = self.pass.as_ref().ok_or("compute pass already ended")?;
         pass.set_pipeline(pipeline);
         pass.set_bind_group(0, Some(&bg));
@@ -208,7 +219,13 @@ impl<'a> Job<'a> {
     }
 
     /// `crate::resample::resize` (channel-independent).
-    fn resample(&mut self, src: Img, w: u32, h: u32, filter: Filter) -> Result<std::result::Result<Img, String>> {
+    fn resample(
+        &mut self,
+        src: Img,
+        w: u32,
+        h: u32,
+        filter: Filter,
+    ) -> Result<std::result::Result<Img, String>> {
         let passes = plan::resample_passes(src.w, src.h, w, h, filter)?;
         Ok((|| {
             let mut cur = src;
@@ -252,7 +269,13 @@ impl<'a> Job<'a> {
         self.dispatch(
             Shader::Resample,
             entry,
-            &[(0, &params), (1, &src.buf), (2, &out.buf), (3, &bounds), (4, &coeffs)],
+            &[
+                (0, &params),
+                (1, &src.buf),
+                (2, &out.buf),
+                (3, &bounds),
+                (4, &coeffs),
+            ],
             ow,
             oh,
         )?;
@@ -309,7 +332,13 @@ impl<'a> Job<'a> {
     }
 
     /// `img.a = lut[byte `channel` of plane]` (same size).
-    fn put_alpha(&mut self, img: &Img, plane: &Img, channel: u32, lut: &[u32]) -> std::result::Result<(), String> {
+    fn put_alpha(
+        &mut self,
+        img: &Img,
+        plane: &Img,
+        channel: u32,
+        lut: &[u32],
+    ) -> std::result::Result<(), String> {
         let params = self.uniform(&[plane.w, plane.h, img.w, img.h, channel])?;
         let l = self.storage(&u32_bytes(lut))?;
         self.dispatch(
@@ -322,13 +351,22 @@ impl<'a> Job<'a> {
     }
 
     /// `crate::rotate::rotate` (channel-independent).
-    fn rotate(&mut self, src: Img, degrees: f64, sampler: Sampler) -> Result<std::result::Result<Img, String>> {
+    fn rotate(
+        &mut self,
+        src: Img,
+        degrees: f64,
+        sampler: Sampler,
+    ) -> Result<std::result::Result<Img, String>> {
         let plan = plan::rotation_plan(src.w, src.h, degrees, sampler)?;
         Ok((|| match plan {
             RotationPlan::Identity => Ok(src),
             RotationPlan::Transpose { op, width, height } => self.transform(src, op, width, height),
             RotationPlan::CpuOnly(why) => Err(format!("not on the GPU: {why}")),
-            RotationPlan::Nearest { width, height, fixed } => {
+            RotationPlan::Nearest {
+                width,
+                height,
+                fixed,
+            } => {
                 let out = self.image(width, height)?;
                 let mut p = vec![src.w, src.h, width, height];
                 p.extend(fixed.iter().map(|&v| v as u32));
@@ -352,7 +390,11 @@ impl<'a> Job<'a> {
                 let params = self.uniform(&[src.w, src.h, width, height])?;
                 let flat: Vec<f32> = terms.iter().flatten().copied().collect();
                 let t = self.storage(&words_to_bytes(&flat, f32::to_le_bytes))?;
-                let entry = if sampler == Sampler::Bicubic { "bicubic" } else { "bilinear" };
+                let entry = if sampler == Sampler::Bicubic {
+                    "bicubic"
+                } else {
+                    "bilinear"
+                };
                 self.dispatch(
                     Shader::Rotate,
                     entry,
@@ -397,7 +439,12 @@ impl<'a> Job<'a> {
     }
 
     /// The blend table buffer for `mode` at `opacity` (cached), or a placeholder.
-    fn table(&mut self, mode: u32, opacity: f64, words: impl FnOnce() -> Option<Vec<u32>>) -> std::result::Result<GpuBuffer, String> {
+    fn table(
+        &mut self,
+        mode: u32,
+        opacity: f64,
+        words: impl FnOnce() -> Option<Vec<u32>>,
+    ) -> std::result::Result<GpuBuffer, String> {
         if let Some((m, o, b)) = self.gpu.table.borrow().as_ref() {
             if *m == mode && *o == opacity.to_bits() {
                 return Ok(b.clone());
@@ -432,7 +479,9 @@ impl<'a> Job<'a> {
         seed: u32,
         table: impl FnOnce() -> Option<Vec<u32>>,
     ) -> std::result::Result<(), String> {
-        let Some([x0, y0, x1, y1]) = plan::overlap(base.width(), base.height(), ov.w, ov.h, left, top) else {
+        let Some([x0, y0, x1, y1]) =
+            plan::overlap(base.width(), base.height(), ov.w, ov.h, left, top)
+        else {
             self.abandon();
             return Ok(());
         };
@@ -459,7 +508,13 @@ impl<'a> Job<'a> {
         self.dispatch(
             Shader::Blend,
             "composite",
-            &[(0, &params), (1, &base_buf), (2, &ov.buf), (3, &out.buf), (4, &table_buf)],
+            &[
+                (0, &params),
+                (1, &base_buf),
+                (2, &ov.buf),
+                (3, &out.buf),
+                (4, &table_buf),
+            ],
             nw,
             nh,
         )?;
@@ -486,7 +541,8 @@ impl<'a> Job<'a> {
 /// A cheap identity of the base pixels when the caller gives no key: 64-bit multiply-xor over
 /// 8-byte words, plus the size.
 pub fn hash_image(img: &RgbaImage) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ (u64::from(img.width()) << 32 | u64::from(img.height()));
+    let mut h: u64 =
+        0xcbf2_9ce4_8422_2325 ^ (u64::from(img.width()) << 32 | u64::from(img.height()));
     let chunks = img.data().chunks_exact(8);
     let rest = chunks.remainder();
     for c in chunks {
@@ -559,7 +615,11 @@ async fn v2_gpu(gpu: &Gpu, l: &LoadedV2, base_key: u64) -> Result<GpuResult<Rgba
             Err(e) => return Ok(Err(e)),
         };
         if s.rotation.rem_euclid(360) != 0 {
-            return job.rotate(ov, s.rotation as f64, pipeline::v2_rotation_sampler(s.resize_method));
+            return job.rotate(
+                ov,
+                s.rotation as f64,
+                pipeline::v2_rotation_sampler(s.resize_method),
+            );
         }
         Ok(Ok(ov))
     })();
@@ -575,12 +635,27 @@ async fn v2_gpu(gpu: &Gpu, l: &LoadedV2, base_key: u64) -> Result<GpuResult<Rgba
         }
     };
     let mut base = l.base.clone();
-    let (left, top) = pipeline::v2_placement(base.width(), base.height(), ov.w, ov.h, s.x_percent, s.y_percent);
+    let (left, top) = pipeline::v2_placement(
+        base.width(),
+        base.height(),
+        ov.w,
+        ov.h,
+        s.x_percent,
+        s.y_percent,
+    );
     let mode = s.blend_mode;
     let r = job
-        .composite_and_read(&mut base, base_key, ov, left, top, mode.id(), op, s.seed, || {
-            plan::blend_table(mode, op)
-        })
+        .composite_and_read(
+            &mut base,
+            base_key,
+            ov,
+            left,
+            top,
+            mode.id(),
+            op,
+            s.seed,
+            || plan::blend_table(mode, op),
+        )
         .await;
     Ok(r.map(|()| base))
 }
@@ -664,7 +739,17 @@ async fn v1_gpu(gpu: &Gpu, l: &LoadedV1, base_key: u64) -> Result<GpuResult<Rgba
     };
     let mut base = l.base.clone();
     let r = job
-        .composite_and_read(&mut base, base_key, ov, s.x_offset, s.y_offset, MODE_V1_MIX, 1.0, 0, || None)
+        .composite_and_read(
+            &mut base,
+            base_key,
+            ov,
+            s.x_offset,
+            s.y_offset,
+            MODE_V1_MIX,
+            1.0,
+            0,
+            || None,
+        )
         .await;
     Ok(r.map(|()| base))
 }
@@ -689,7 +774,10 @@ fn work_v1(l: &LoadedV1) -> u64 {
 }
 
 /// Which device to use, or why the CPU runs.
-async fn choose(backend: Backend, work: u64) -> Result<std::result::Result<Rc<Gpu>, Option<String>>> {
+async fn choose(
+    backend: Backend,
+    work: u64,
+) -> Result<std::result::Result<Rc<Gpu>, Option<String>>> {
     match backend {
         Backend::Cpu => Ok(Err(None)),
         Backend::WebGpu => match device::get().await {
@@ -720,7 +808,11 @@ async fn choose(backend: Backend, work: u64) -> Result<std::result::Result<Rc<Gp
 /// As [`crate::pipeline::composite_v2`]; `E_GPU_UNAVAILABLE` for [`Backend::WebGpu`] without
 /// an adapter. A GPU failure during the call is not an error: the CPU result is returned with
 /// the reason.
-pub async fn superimpose_v2(l: LoadedV2, backend: Backend, base_key: Option<u64>) -> Result<Outcome> {
+pub async fn superimpose_v2(
+    l: LoadedV2,
+    backend: Backend,
+    base_key: Option<u64>,
+) -> Result<Outcome> {
     let reason = match choose(backend, work_v2(&l)).await? {
         Err(r) => r,
         Ok(gpu) => {
@@ -755,7 +847,11 @@ pub async fn superimpose_v2(l: LoadedV2, backend: Backend, base_key: Option<u64>
 ///
 /// # Errors
 /// As [`superimpose_v2`].
-pub async fn superimpose_v1(l: LoadedV1, backend: Backend, base_key: Option<u64>) -> Result<Outcome> {
+pub async fn superimpose_v1(
+    l: LoadedV1,
+    backend: Backend,
+    base_key: Option<u64>,
+) -> Result<Outcome> {
     let reason = match choose(backend, work_v1(&l)).await? {
         Err(r) => r,
         Ok(gpu) => {
@@ -846,9 +942,17 @@ pub mod ops {
         let mut job = Job::new(&gpu);
         let o = job.upload(ov)?;
         let mut out = base.clone();
-        job.composite_and_read(&mut out, hash_image(base), o, left, top, mode.id(), opacity, seed, || {
-            plan::blend_table(mode, opacity)
-        })
+        job.composite_and_read(
+            &mut out,
+            hash_image(base),
+            o,
+            left,
+            top,
+            mode.id(),
+            opacity,
+            seed,
+            || plan::blend_table(mode, opacity),
+        )
         .await?;
         Ok(out)
     }

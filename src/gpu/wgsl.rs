@@ -19,7 +19,12 @@ pub enum Shader {
 
 impl Shader {
     /// Every shader module.
-    pub const ALL: &'static [Shader] = &[Shader::Resample, Shader::Mirror, Shader::Rotate, Shader::Blend];
+    pub const ALL: &'static [Shader] = &[
+        Shader::Resample,
+        Shader::Mirror,
+        Shader::Rotate,
+        Shader::Blend,
+    ];
 
     /// The file name under `src/gpu/shaders/`.
     pub const fn file(self) -> &'static str {
@@ -83,9 +88,14 @@ pub fn mode_const_name(mode: BlendMode) -> String {
 
 /// The generated constants: one `const MODE_…: u32` per blend mode, plus `MODE_V1_MIX`.
 pub fn header() -> String {
-    let mut s = String::from("// Generated from BlendMode::ALL (src/blend/mode.rs); do not edit.\n");
+    let mut s =
+        String::from("// Generated from BlendMode::ALL (src/blend/mode.rs); do not edit.\n");
     for m in BlendMode::ALL {
-        s.push_str(&format!("const {}: u32 = {}u;\n", mode_const_name(*m), m.id()));
+        s.push_str(&format!(
+            "const {}: u32 = {}u;\n",
+            mode_const_name(*m),
+            m.id()
+        ));
     }
     s.push_str(&format!("const MODE_V1_MIX: u32 = {MODE_V1_MIX}u;\n\n"));
     s
@@ -97,7 +107,10 @@ mod tests {
 
     #[test]
     fn const_names() {
-        assert_eq!(mode_const_name(BlendMode::LinearDodge), "MODE_LINEAR_DODGE_ADD");
+        assert_eq!(
+            mode_const_name(BlendMode::LinearDodge),
+            "MODE_LINEAR_DODGE_ADD"
+        );
         assert_eq!(mode_const_name(BlendMode::SoftLight), "MODE_SOFT_LIGHT");
         assert_eq!(mode_const_name(BlendMode::Multiply), "MODE_MULTIPLY");
         let h = header();

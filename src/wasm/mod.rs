@@ -462,7 +462,11 @@ fn backend_opts(opts: &JsValue) -> Result<(crate::gpu::Backend, Option<u64>)> {
 fn finish_outcome(o: crate::gpu::Outcome, base64: bool) -> Result<JsValue> {
     let js = finish(o.output, base64)?;
     if js.is_object() {
-        let _ = Reflect::set(&js, &"backendUsed".into(), &JsValue::from_str(o.backend_used));
+        let _ = Reflect::set(
+            &js,
+            &"backendUsed".into(),
+            &JsValue::from_str(o.backend_used),
+        );
         if let Some(r) = o.fallback_reason {
             let _ = Reflect::set(&js, &"gpuFallbackReason".into(), &JsValue::from_str(&r));
         }
