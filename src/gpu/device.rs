@@ -4,7 +4,6 @@
 
 use super::wgsl::Shader;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -70,7 +69,8 @@ pub(crate) struct Gpu {
     pub(crate) device: GpuDevice,
     pub(crate) queue: GpuQueue,
     pub(crate) info: AdapterInfo,
-    pipelines: HashMap<(Shader, &'static str), GpuComputePipeline>,
+    /// Every (shader, entry point) pipeline, created once.
+    pipelines: Vec<((Shader, &'static str), GpuComputePipeline)>,
     /// Free buffers: (usage, size, buffer).
     pool: RefCell<Vec<(u32, u64, GpuBuffer)>>,
     pub(crate) base: RefCell<Option<CachedBase>>,
@@ -261,7 +261,7 @@ async fn create() -> Result<Gpu, (String, bool)> {
     let max_groups = limits.max_compute_workgroups_per_dimension();
 
     push_scopes(&device);
-    let mut pipelines = HashMap::new();
+    let mut pipelines = Vec::new();
     for &shader in Shader::ALL {
         let module = device.create_shader_module(&GpuShaderModuleDescriptor::new(&shader.source()));
         for &entry in shader.entry_points() {
@@ -271,7 +271,7 @@ async fn create() -> Result<Gpu, (String, bool)> {
                 GpuAutoLayoutMode::Auto,
                 &stage,
             );
-            pipelines.insert((shader, entry), device.create_compute_pipeline(&desc));
+            pipelines.push(((shader, entry), device.create_compute_pipeline(&desc)));
         }
     }
     pop_scopes(&device)
@@ -328,7 +328,9 @@ impl Gpu {
         entry: &'static str,
     ) -> Result<&GpuComputePipeline, String> {
         self.pipelines
-            .get(&(shader, entry))
+            .iter()
+            .find(|(k, _)| *k == (shader, entry))
+            .map(|(_, p)| p)
             .ok_or_else(|| format!("no pipeline {}::{entry}", shader.file()))
     }
 
