@@ -10,7 +10,7 @@ use crate::blend::{self, BlendMode, Blender};
 use crate::error::{Error, ErrorCode, Result};
 use crate::image::RgbaImage;
 use crate::params::{Mirror, ScaleFilter};
-use crate::pipeline::{self, LoadedV1, LoadedV2, Output};
+use crate::pipeline::{self, LoadedV1, LoadedV2, Output, V1Settings, V2Settings};
 use crate::resample::Filter;
 use crate::rotate::Sampler;
 use std::rc::Rc;
@@ -568,11 +568,19 @@ type GpuResult<T> = std::result::Result<T, String>;
 
 /// Superimpose v2 on the GPU. `Ok(Err(reason))`: the GPU could not do it (the caller runs the
 /// CPU); `Err`: an input error (the same the CPU would give).
-async fn v2_gpu(gpu: &Gpu, l: &LoadedV2, base_key: u64) -> Result<GpuResult<RgbaImage>> {
-    let s = &l.settings;
+/// On success the composite is written into `base` (only the overlap rectangle changes); on
+/// any failure `base` is untouched.
+async fn v2_gpu(
+    gpu: &Gpu,
+    overlay: &RgbaImage,
+    mask: Option<&RgbaImage>,
+    s: &V2Settings,
+    base: &mut RgbaImage,
+    base_key: u64,
+) -> Result<GpuResult<()>> {
     let op = s.opacity / 100.0;
     Blender::new(s.blend_mode, op, s.seed)?;
-    let (w, h) = (l.overlay.width(), l.overlay.height());
+    let (w, h) = (overlay.width(), overlay.height());
     let (w1, h1) = pipeline::v2_scaled_size(w, h, s.rescale_factor)?;
     let filter = match s.scale_filter {
         ScaleFilter::ResizeMethod => s.resize_method,
@@ -580,11 +588,11 @@ async fn v2_gpu(gpu: &Gpu, l: &LoadedV2, base_key: u64) -> Result<GpuResult<Rgba
     };
     let mut job = Job::new(gpu);
     let steps = (|| -> Result<GpuResult<Img>> {
-        let ov = match job.upload(&l.overlay) {
+        let ov = match job.upload(overlay) {
             Ok(v) => v,
             Err(e) => return Ok(Err(e)),
         };
-        if let Some(mask) = &l.mask {
+        if let Some(mask) = mask {
             let m = match job.upload(mask).and_then(|m| job.luminance(m)) {
                 Ok(v) => v,
                 Err(e) => return Ok(Err(e)),
@@ -634,7 +642,6 @@ async fn v2_gpu(gpu: &Gpu, l: &LoadedV2, base_key: u64) -> Result<GpuResult<Rgba
             return Err(e);
         }
     };
-    let mut base = l.base.clone();
     let (left, top) = pipeline::v2_placement(
         base.width(),
         base.height(),
@@ -645,44 +652,42 @@ async fn v2_gpu(gpu: &Gpu, l: &LoadedV2, base_key: u64) -> Result<GpuResult<Rgba
     );
     let mode = s.blend_mode;
     let r = job
-        .composite_and_read(
-            &mut base,
-            base_key,
-            ov,
-            left,
-            top,
-            mode.id(),
-            op,
-            s.seed,
-            || plan::blend_table(mode, op),
-        )
+        .composite_and_read(base, base_key, ov, left, top, mode.id(), op, s.seed, || {
+            plan::blend_table(mode, op)
+        })
         .await;
-    Ok(r.map(|()| base))
+    Ok(r)
 }
 
 /// Superimpose v1 on the GPU (as [`v2_gpu`]).
-async fn v1_gpu(gpu: &Gpu, l: &LoadedV1, base_key: u64) -> Result<GpuResult<RgbaImage>> {
-    let s = &l.settings;
+async fn v1_gpu(
+    gpu: &Gpu,
+    overlay: &RgbaImage,
+    mask: Option<&RgbaImage>,
+    s: &V1Settings,
+    base: &mut RgbaImage,
+    base_key: u64,
+) -> Result<GpuResult<()>> {
     if !(0.0..=1.0).contains(&s.opacity) {
         return Err(Error::range(
             "opacity",
             format!("`opacity` must be in 0–1; got {}", s.opacity),
         ));
     }
-    let (bw, bh) = (l.base.width(), l.base.height());
-    let (w, h) = (l.overlay.width(), l.overlay.height());
+    let (bw, bh) = (base.width(), base.height());
+    let (w, h) = (overlay.width(), overlay.height());
     let target = pipeline::v1_target_size(bw, bh, w, h, s)?;
     let mut job = Job::new(gpu);
     let steps = (|| -> Result<GpuResult<Img>> {
-        let src = match job.upload(&l.overlay) {
+        let src = match job.upload(overlay) {
             Ok(v) => v,
             Err(e) => return Ok(Err(e)),
         };
-        let plane_src = match &l.mask {
+        let plane_src = match mask {
             Some(m) => job.upload(m).and_then(|m| job.luminance(m)).map(|p| (p, 0)),
             // The overlay's own alpha. Without resampling the overlay buffer is also the
             // destination, and one dispatch may not read and write one buffer: upload a copy.
-            None if target.is_none() => job.upload(&l.overlay).map(|p| (p, 3)),
+            None if target.is_none() => job.upload(overlay).map(|p| (p, 3)),
             None => Ok((
                 Img {
                     buf: src.buf.clone(),
@@ -737,10 +742,9 @@ async fn v1_gpu(gpu: &Gpu, l: &LoadedV1, base_key: u64) -> Result<GpuResult<Rgba
             return Err(e);
         }
     };
-    let mut base = l.base.clone();
     let r = job
         .composite_and_read(
-            &mut base,
+            base,
             base_key,
             ov,
             s.x_offset,
@@ -751,7 +755,7 @@ async fn v1_gpu(gpu: &Gpu, l: &LoadedV1, base_key: u64) -> Result<GpuResult<Rgba
             || None,
         )
         .await;
-    Ok(r.map(|()| base))
+    Ok(r)
 }
 
 /// The work `auto` weighs: overlay pixels after scaling plus base pixels.
@@ -809,7 +813,7 @@ async fn choose(
 /// an adapter. A GPU failure during the call is not an error: the CPU result is returned with
 /// the reason.
 pub async fn superimpose_v2(
-    l: LoadedV2,
+    mut l: LoadedV2,
     backend: Backend,
     base_key: Option<u64>,
 ) -> Result<Outcome> {
@@ -817,11 +821,20 @@ pub async fn superimpose_v2(
         Err(r) => r,
         Ok(gpu) => {
             let key = base_key.unwrap_or_else(|| hash_image(&l.base));
-            match v2_gpu(&gpu, &l, key).await? {
-                Ok(image) => {
+            match v2_gpu(
+                &gpu,
+                &l.overlay,
+                l.mask.as_ref(),
+                &l.settings,
+                &mut l.base,
+                key,
+            )
+            .await?
+            {
+                Ok(()) => {
                     return Ok(Outcome {
                         output: Output {
-                            image,
+                            image: l.base,
                             warnings: l.warnings,
                         },
                         backend_used: "webgpu",
@@ -848,7 +861,7 @@ pub async fn superimpose_v2(
 /// # Errors
 /// As [`superimpose_v2`].
 pub async fn superimpose_v1(
-    l: LoadedV1,
+    mut l: LoadedV1,
     backend: Backend,
     base_key: Option<u64>,
 ) -> Result<Outcome> {
@@ -856,11 +869,20 @@ pub async fn superimpose_v1(
         Err(r) => r,
         Ok(gpu) => {
             let key = base_key.unwrap_or_else(|| hash_image(&l.base));
-            match v1_gpu(&gpu, &l, key).await? {
-                Ok(image) => {
+            match v1_gpu(
+                &gpu,
+                &l.overlay,
+                l.mask.as_ref(),
+                &l.settings,
+                &mut l.base,
+                key,
+            )
+            .await?
+            {
+                Ok(()) => {
                     return Ok(Outcome {
                         output: Output {
-                            image,
+                            image: l.base,
                             warnings: Vec::new(),
                         },
                         backend_used: "webgpu",
