@@ -379,6 +379,26 @@ async fn full_v1_bodies() {
             60,
             50,
         ),
+        // Opacity < 1 without resampling (the alpha plane is the overlay itself), and an
+        // overlay entirely outside the base (nothing to composite).
+        (
+            OverlayResize::None,
+            V1Method::NearestExact,
+            0,
+            0.6,
+            false,
+            3,
+            3,
+        ),
+        (
+            OverlayResize::None,
+            V1Method::NearestExact,
+            10,
+            1.0,
+            false,
+            1000,
+            0,
+        ),
     ];
     let mut off = 0;
     for (resize, method, rot, opacity, with_mask, x, y) in cases {

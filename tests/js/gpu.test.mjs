@@ -106,7 +106,9 @@ test('backend "webgpu" equals backend "cpu" within ±1 (v2 and v1 bodies)', asyn
     assert.equal(r.cpuUsed, "cpu", r.what);
     assert.ok(r.n >= 0 && r.max <= 1, `${r.what}: differs by up to ${r.max} in ${r.n} bytes`);
   }
-  console.log(rows.map((r) => `${r.what}: ${r.n} bytes ±1`).join("\n"));
+  const info = await page.evaluate(() => window.lib.webgpuInfo());
+  console.log(`adapter: ${info.vendor}/${info.architecture} fallback=${info.isFallbackAdapter}\n` +
+    rows.map((r) => `${r.what}: ${r.n} bytes ±1`).join("\n"));
 });
 
 test('"auto" on a software adapter runs on the CPU and says why; a bad backend is E_PARAM_ENUM', async () => {
@@ -154,12 +156,15 @@ test("timings on this adapter: 1080p and 4K v2 bodies, CPU vs WebGPU (printed, n
       const [gpuFirst, g] = await time({ backend: "webgpu", baseKey: `b${w}` }); // base uploaded
       const [gpuCached] = await time({ backend: "webgpu", baseKey: `b${w}` }); // base reused
       const [gpuHashed] = await time({ backend: "webgpu" }); // base hashed, uploaded again
+      const [gpuHashHit] = await time({ backend: "webgpu" }); // base hashed, hash matches: reused
       const [, a] = await time({});
-      out.push({ size: `${w}×${h}`, cpu, gpuFirst, gpuCached, gpuHashed, used: g.backendUsed, auto: a.backendUsed,
+      out.push({ size: `${w}×${h}`, cpu, gpuFirst, gpuCached, gpuHashed, gpuHashHit, used: g.backendUsed, auto: a.backendUsed,
         autoReason: a.gpuFallbackReason, fallback: (await lib.webgpuInfo()).isFallbackAdapter, ...cmp(g.imageData, c.imageData) });
     }
     return out;
   });
+  const info = await page.evaluate(() => window.lib.webgpuInfo());
+  console.log(`timings on adapter ${info.vendor}/${info.architecture} (fallback=${info.isFallbackAdapter}):`);
   for (const r of rows) {
     assert.equal(r.used, "webgpu");
     assert.ok(r.max <= 1, `${r.size}: differs by ${r.max}`);
@@ -168,6 +173,7 @@ test("timings on this adapter: 1080p and 4K v2 bodies, CPU vs WebGPU (printed, n
     const big = r.size !== "64×64";
     assert.equal(r.auto, big && !r.fallback ? "webgpu" : "cpu", r.autoReason);
     console.log(`${r.size}: cpu ${r.cpu.toFixed(0)} ms, webgpu ${r.gpuFirst.toFixed(0)} ms (base upload), ` +
-      `${r.gpuCached.toFixed(0)} ms (cached base via baseKey), ${r.gpuHashed.toFixed(0)} ms (no key: hash)`);
+      `${r.gpuCached.toFixed(0)} ms (cached base via baseKey), ${r.gpuHashed.toFixed(0)} ms (no key: hash + upload), ` +
+      `${r.gpuHashHit.toFixed(0)} ms (no key: hash matches)`);
   }
 });
