@@ -111,6 +111,27 @@ test('backend "webgpu" equals backend "cpu" within ±1 (v2 and v1 bodies)', asyn
     rows.map((r) => `${r.what}: ${r.n} bytes ±1`).join("\n"));
 });
 
+test("the worker pool passes backend through (WebGPU inside a worker)", async () => {
+  const r = await page.evaluate(async () => {
+    const { lib, img, cmp } = window;
+    const { createWorkerPool } = await import("/pkg/pool.js");
+    const pool = createWorkerPool({ size: 1 });
+    try {
+      const body = { base_image: img(90, 70, 8), overlay_image: img(40, 30, 9, "noise"), bg_remove_model: "None",
+        blend_mode: "screen", rotation: 20, resize_method: "bilinear" };
+      const g = await pool.superimposeV2(body, { backend: "webgpu" });
+      const c = await lib.superimposeV2(body, { backend: "cpu" });
+      const cpuInWorker = await pool.superimposeV2(body, { backend: "cpu" });
+      return { used: g.backendUsed, reason: g.gpuFallbackReason, cpuUsed: cpuInWorker.backendUsed, ...cmp(g.imageData, c.imageData) };
+    } finally {
+      pool.terminate();
+    }
+  });
+  assert.equal(r.used, "webgpu", r.reason);
+  assert.equal(r.cpuUsed, "cpu");
+  assert.ok(r.max <= 1, `worker WebGPU result differs by ${r.max}`);
+});
+
 test('"auto" on a software adapter runs on the CPU and says why; a bad backend is E_PARAM_ENUM', async () => {
   const r = await page.evaluate(async () => {
     const { lib, img } = window;
