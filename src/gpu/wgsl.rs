@@ -48,21 +48,82 @@ impl Shader {
 
     fn body(self) -> &'static str {
         match self {
-            Shader::Resample => include_str!("shaders/resample.wgsl"),
-            Shader::Mirror => include_str!("shaders/mirror.wgsl"),
-            Shader::Rotate => include_str!("shaders/rotate.wgsl"),
-            Shader::Blend => include_str!("shaders/blend.wgsl"),
+            Shader::Resample => wgsl!("shaders/resample.wgsl"),
+            Shader::Mirror => wgsl!("shaders/mirror.wgsl"),
+            Shader::Rotate => wgsl!("shaders/rotate.wgsl"),
+            Shader::Blend => wgsl!("shaders/blend.wgsl"),
         }
     }
 
-    /// The complete source handed to `createShaderModule`.
+    /// The complete source handed to `createShaderModule` (comments and indentation stripped
+    /// at compile time, so only the code ships in the `.wasm`).
     pub fn source(self) -> String {
         let mut s = header();
-        s.push_str(include_str!("shaders/common.wgsl"));
-        s.push('\n');
+        s.push_str(wgsl!("shaders/common.wgsl"));
         s.push_str(self.body());
         s
     }
+}
+
+/// A `.wgsl` file without its comments, blank lines and indentation, as a `&'static str`
+/// computed at compile time. WGSL has no string literals, so `//` always starts a comment.
+macro_rules! wgsl {
+    ($path:literal) => {{
+        const SRC: &[u8] = include_bytes!($path);
+        const LEN: usize = strip(SRC, &mut []);
+        const OUT: [u8; LEN] = {
+            let mut out = [0u8; LEN];
+            strip(SRC, &mut out);
+            out
+        };
+        const TEXT: &str = match std::str::from_utf8(&OUT) {
+            Ok(t) => t,
+            Err(_) => panic!("a WGSL file is not UTF-8"),
+        };
+        TEXT
+    }};
+}
+use wgsl;
+
+/// Copy `src` into `out` without comments, indentation and blank lines (each kept line ends in
+/// `\n`); returns the stripped length. With an empty `out` it only counts.
+const fn strip(src: &[u8], out: &mut [u8]) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < src.len() {
+        // One line: [i, end).
+        let mut end = i;
+        while end < src.len() && src[end] != b'\n' {
+            end += 1;
+        }
+        let mut a = i;
+        while a < end && (src[a] == b' ' || src[a] == b'\t') {
+            a += 1;
+        }
+        let mut b = a;
+        while b < end && !(src[b] == b'/' && b + 1 < end && src[b + 1] == b'/') {
+            b += 1;
+        }
+        while b > a && (src[b - 1] == b' ' || src[b - 1] == b'\t' || src[b - 1] == b'\r') {
+            b -= 1;
+        }
+        if b > a {
+            let mut k = a;
+            while k < b {
+                if n < out.len() {
+                    out[n] = src[k];
+                }
+                n += 1;
+                k += 1;
+            }
+            if n < out.len() {
+                out[n] = b'\n';
+            }
+            n += 1;
+        }
+        i = end + 1;
+    }
+    n
 }
 
 /// The id the composite shader uses for Superimpose v1's plain mask mix (not a blend mode).
@@ -118,5 +179,20 @@ mod tests {
             BlendMode::ALL.iter().map(|m| mode_const_name(*m)).collect();
         assert_eq!(names.len(), 30);
         assert!(h.contains("const MODE_DISSOLVE: u32 = 2u;"));
+    }
+
+    #[test]
+    fn comments_are_stripped_code_is_kept() {
+        let src = b"// head\n  let a = 1; // tail\n\n\tfn f() {}\n";
+        let mut out = [0u8; 64];
+        let n = strip(src, &mut out);
+        assert_eq!(
+            std::str::from_utf8(&out[..n]).unwrap(),
+            "let a = 1;\nfn f() {}\n"
+        );
+        assert_eq!(strip(src, &mut []), n);
+        let blend = Shader::Blend.source();
+        assert!(!blend[header().len()..].contains("//"));
+        assert!(blend.contains("fn composite("));
     }
 }
