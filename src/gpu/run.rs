@@ -415,6 +415,14 @@ impl<'a> Job<'a> {
             }
         }
         let bytes = base.data().len() as u64;
+        if bytes > self.gpu.max_binding {
+            return Err(format!(
+                "the {}×{} base exceeds this device's binding limit of {} bytes",
+                base.width(),
+                base.height(),
+                self.gpu.max_binding
+            ));
+        }
         let buf = self
             .gpu
             .device
@@ -423,9 +431,6 @@ impl<'a> Job<'a> {
                 usage::STORAGE | usage::COPY_DST,
             ))
             .map_err(|_| "createBuffer for the base failed".to_string())?;
-        if bytes > self.gpu.max_binding {
-            return Err("the base exceeds the device's binding limit".into());
-        }
         self.gpu.write(&buf, base.data())?;
         if let Some(old) = self.gpu.base.borrow_mut().replace(CachedBase {
             key,
