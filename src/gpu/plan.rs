@@ -497,6 +497,11 @@ mod tests {
             rotation_plan(40, 30, 30.0, Sampler::Nearest).unwrap(),
             RotationPlan::Nearest { .. }
         ));
+        // Corners beyond ±32768 px: Pillow's floating-point walk, left to the CPU.
+        assert!(matches!(
+            rotation_plan(40_000, 2, 1.0, Sampler::Nearest).unwrap(),
+            RotationPlan::CpuOnly(_)
+        ));
     }
 
     #[test]
