@@ -134,6 +134,37 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** Where a composite runs (README "WebGPU"). */
+export type Backend = "auto" | "cpu" | "webgpu";
+
+export interface SuperimposeOptions extends CallOptions {
+  /**
+   * "auto" (default): WebGPU when a hardware adapter exists and the work is large enough, else
+   * the CPU. "cpu": never WebGPU. "webgpu": WebGPU, rejecting with E_GPU_UNAVAILABLE when there
+   * is no adapter. A GPU failure during a call never loses the result: the CPU's is returned
+   * with `backendUsed: "cpu"` and `gpuFallbackReason`.
+   */
+  backend?: Backend;
+  /**
+   * Names the base pixels: calls with the same key reuse the base already on the GPU (an editor
+   * re-compositing over one base). Without it the base is hashed. Change it when the pixels change.
+   */
+  baseKey?: string | number;
+}
+
+/** The WebGPU adapter's self-description. */
+export interface WebGpuInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A software adapter (e.g. SwiftShader). */
+  isFallbackAdapter: boolean;
+}
+
+/** The adapter WebGPU would use, or null when this context has none. */
+export function webgpuInfo(): Promise<WebGpuInfo | null>;
+
 export interface EncodeOptions {
   /** Default "png". WebP is lossless. */
   format?: OutputFormat;
@@ -148,6 +179,10 @@ export class ImageResult {
   readonly height: number;
   /** Notes about choices the call made (e.g. background removal not run). */
   readonly warnings: string[];
+  /** superimpose / superimposeV2 only: where the composite ran. */
+  readonly backendUsed?: "cpu" | "webgpu";
+  /** Why the CPU ran although WebGPU was requested or considered. */
+  readonly gpuFallbackReason?: string;
   encode(opts?: EncodeOptions): Promise<Uint8Array>;
   toBlob(opts?: EncodeOptions): Promise<Blob>;
   toBase64(opts?: EncodeOptions): Promise<string>;
@@ -169,15 +204,15 @@ export function loadCodecs(
 /** Superimpose v2 locally. `base64: true` resolves to base64 PNG text, like the API. */
 export function superimposeV2(
   body: SuperimposeV2Body & { base64: true },
-  opts?: CallOptions,
+  opts?: SuperimposeOptions,
 ): Promise<string>;
-export function superimposeV2(body: SuperimposeV2Body, opts?: CallOptions): Promise<ImageResult>;
+export function superimposeV2(body: SuperimposeV2Body, opts?: SuperimposeOptions): Promise<ImageResult>;
 /** Superimpose v1 locally. */
 export function superimpose(
   body: SuperimposeV1Body & { base64: true },
-  opts?: CallOptions,
+  opts?: SuperimposeOptions,
 ): Promise<string>;
-export function superimpose(body: SuperimposeV1Body, opts?: CallOptions): Promise<ImageResult>;
+export function superimpose(body: SuperimposeV1Body, opts?: SuperimposeOptions): Promise<ImageResult>;
 /** Pillow-exact resize (RGBA, premultiplied as Pillow does). */
 export function resize(
   image: ImageInput,

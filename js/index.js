@@ -257,25 +257,49 @@ export class ImageResult {
   }
 }
 
-function wrap(raw) {
+function wrap(raw, backendUsed = "cpu") {
   if (typeof raw === "string") return raw; // base64: true → the API's base64 text
   const warnings = raw.warnings ?? [];
   delete raw.warnings;
-  return new ImageResult(raw, warnings);
+  const used = raw.backendUsed ?? backendUsed;
+  const reason = raw.gpuFallbackReason;
+  delete raw.backendUsed;
+  delete raw.gpuFallbackReason;
+  const result = new ImageResult(raw, warnings);
+  /** Where the composite ran: "cpu" | "webgpu". */
+  result.backendUsed = used;
+  /** Why the CPU ran although WebGPU was asked for or considered (absent otherwise). */
+  if (reason !== undefined) result.gpuFallbackReason = reason;
+  return result;
+}
+
+const BACKENDS = ["auto", "cpu", "webgpu"];
+
+function checkBackend(backend) {
+  if (!BACKENDS.includes(backend)) {
+    throw codedError("E_PARAM_ENUM", `\`backend\` must be one of "auto", "cpu", "webgpu"; got ${JSON.stringify(backend)}`, { param: "backend" });
+  }
+}
+
+/** The WebGPU adapter's info ({vendor, architecture, device, description, isFallbackAdapter}) or null. */
+export async function webgpuInfo() {
+  await init();
+  return wasm.webgpuInfo();
 }
 
 /** Superimpose v2 with the API's body (SPEC 2). Resolves to an ImageResult, or base64 text. */
-export async function superimposeV2(body, { signal } = {}) {
-  return run("superimposeV2", body, signal);
+export async function superimposeV2(body, opts = {}) {
+  return run("superimposeV2", "superimposeV2Gpu", body, opts);
 }
 
 /** Superimpose v1 with the API's body (SPEC 3). */
-export async function superimpose(body, { signal } = {}) {
-  return run("superimpose", body, signal);
+export async function superimpose(body, opts = {}) {
+  return run("superimpose", "superimposeGpu", body, opts);
 }
 
-async function run(op, body, signal) {
+async function run(op, gpuOp, body, { signal, backend = "auto", baseKey } = {}) {
   checkAborted(signal, op);
+  checkBackend(backend);
   const prepared = await prepareBody(body, signal);
   // `base64: true`: the core composites and the codec module encodes the PNG (the core has no
   // encoders). Any other value goes to the core unchanged, which validates it.
@@ -283,7 +307,7 @@ async function run(op, body, signal) {
   if (asBase64) prepared.base64 = false;
   await init();
   checkAborted(signal, op); // the signal may have fired while inputs were decoded
-  const raw = wasm[op](prepared);
+  const raw = backend === "cpu" ? wasm[op](prepared) : await wasm[gpuOp](prepared, { backend, baseKey });
   if (!asBase64) return wrap(raw);
   return base64OfBytes((await codecModule()).encode(raw, { format: "png" }));
 }

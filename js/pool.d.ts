@@ -1,5 +1,5 @@
 import type {
-  CallOptions, EncodeOptions, ImageInput, ImageResult, ResizeFilter, RotateSampler,
+  CallOptions, EncodeOptions, ImageInput, ImageResult, ResizeFilter, RotateSampler, SuperimposeOptions,
   SuperimposeV1Body, SuperimposeV2Body, BlendMode, BlendModeAlias,
 } from "./index.js";
 
@@ -11,8 +11,8 @@ export interface PoolImageResult extends ImageResult {
 
 export interface WorkerPool {
   readonly size: number;
-  superimposeV2(body: SuperimposeV2Body, opts?: CallOptions): Promise<PoolImageResult>;
-  superimpose(body: SuperimposeV1Body, opts?: CallOptions): Promise<PoolImageResult>;
+  superimposeV2(body: SuperimposeV2Body, opts?: SuperimposeOptions): Promise<PoolImageResult>;
+  superimpose(body: SuperimposeV1Body, opts?: SuperimposeOptions): Promise<PoolImageResult>;
   resize(image: ImageInput, opts: { width?: number; height?: number; filter?: ResizeFilter }, call?: CallOptions): Promise<PoolImageResult>;
   rotate(image: ImageInput, opts: { degrees: number; sampler?: RotateSampler }, call?: CallOptions): Promise<PoolImageResult>;
   blend(base: ImageInput, source: ImageInput, opts?: { mode?: BlendMode | BlendModeAlias; opacity?: number; seed?: number }, call?: CallOptions): Promise<PoolImageResult>;

@@ -27,7 +27,8 @@ async function postableArgs(op, args, transfer) {
   if (op === "superimposeV2" || op === "superimpose") {
     const body = { ...args[0] };
     for (const f of ["base_image", "overlay_image", "mask"]) if (body[f] != null) body[f] = await postable(body[f], transfer);
-    return [body, ...args.slice(1).map(() => undefined)]; // options (signal) stay on this side
+    const o = args[1]; // the signal stays on this side; backend / baseKey travel
+    return [body, o ? { backend: o.backend, baseKey: o.baseKey } : undefined];
   }
   return Promise.all(args.map((a) => postable(a, transfer)));
 }
@@ -136,6 +137,8 @@ export function createWorkerPool({ size, workerUrl } = {}) {
       const data = typeof ImageData === "function" ? new ImageData(px, v.width, v.height) : { width: v.width, height: v.height, data: px };
       const r = new ImageResult(data, v.warnings);
       r.ms = v.ms;
+      if (v.backendUsed !== undefined) r.backendUsed = v.backendUsed;
+      if (v.gpuFallbackReason !== undefined) r.gpuFallbackReason = v.gpuFallbackReason;
       return r;
     }
     return v.kind === "bytes" ? v.data : v.value;
@@ -144,9 +147,11 @@ export function createWorkerPool({ size, workerUrl } = {}) {
   return {
     size: n,
     /** Superimpose v2 in a worker. */
-    superimposeV2: (body, { signal } = {}) => call("superimposeV2", [body], signal).then(image),
+    superimposeV2: (body, { signal, backend, baseKey } = {}) =>
+      call("superimposeV2", [body, { backend, baseKey }], signal).then(image),
     /** Superimpose v1 in a worker. */
-    superimpose: (body, { signal } = {}) => call("superimpose", [body], signal).then(image),
+    superimpose: (body, { signal, backend, baseKey } = {}) =>
+      call("superimpose", [body, { backend, baseKey }], signal).then(image),
     resize: (img, opts, { signal } = {}) => call("resize", [img, opts], signal).then(image),
     rotate: (img, opts, { signal } = {}) => call("rotate", [img, opts], signal).then(image),
     blend: (a, b, opts, { signal } = {}) => call("blend", [a, b, opts], signal).then(image),

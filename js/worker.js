@@ -5,7 +5,7 @@
 import * as api from "./index.js";
 
 const OPS = new Set(["superimposeV2", "superimpose", "resize", "rotate", "blend", "decode", "encode",
-  "blendModes", "version", "kernelBackend", "setMaxPixels"]);
+  "blendModes", "version", "kernelBackend", "setMaxPixels", "webgpuInfo"]);
 
 function serialiseError(e) {
   return {
@@ -28,7 +28,8 @@ self.onmessage = async ({ data }) => {
     if (value instanceof api.ImageResult) {
       const { width, height, data: px } = value.imageData;
       self.postMessage(
-        { id, ok: true, value: { kind: "image", width, height, data: px, warnings: value.warnings, ms } },
+        { id, ok: true, value: { kind: "image", width, height, data: px, warnings: value.warnings, ms,
+          backendUsed: value.backendUsed, gpuFallbackReason: value.gpuFallbackReason } },
         [px.buffer],
       );
     } else if (value instanceof Uint8Array) {

@@ -15,6 +15,7 @@ pub mod blend;
 pub mod client;
 pub mod codec;
 pub mod error;
+pub mod gpu;
 pub mod image;
 pub mod math;
 pub mod params;

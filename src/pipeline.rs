@@ -101,6 +101,34 @@ pub fn v2_rotation_sampler(method: Filter) -> Sampler {
 /// `E_MODEL_UNAVAILABLE` when `bg_remove_model` names a model explicitly (none is available in
 /// this build yet).
 pub fn superimpose_v2(p: SuperimposeV2) -> Result<Output> {
+    let l = load_v2(p)?;
+    let image = composite_v2(l.base, &l.overlay, l.mask.as_ref(), &l.settings)?;
+    Ok(Output {
+        image,
+        warnings: l.warnings,
+    })
+}
+
+/// A v2 body with its images decoded (the base already opaque), ready for a backend.
+#[derive(Debug, Clone)]
+pub struct LoadedV2 {
+    /// The base, alpha 255.
+    pub base: RgbaImage,
+    /// The overlay as decoded.
+    pub overlay: RgbaImage,
+    /// The mask image, if given.
+    pub mask: Option<RgbaImage>,
+    /// Everything but the images.
+    pub settings: V2Settings,
+    /// Warnings for the caller (see [`Output::warnings`]).
+    pub warnings: Vec<String>,
+}
+
+/// The loading half of [`superimpose_v2`]: the background-removal checks and the image decoding.
+///
+/// # Errors
+/// As [`superimpose_v2`], without the compositing errors.
+pub fn load_v2(p: SuperimposeV2) -> Result<LoadedV2> {
     let mut warnings = Vec::new();
     let use_model = p.mask.is_none() && p.bg_remove_model != BgRemoveModel::None;
     if use_model {
@@ -144,8 +172,13 @@ pub fn superimpose_v2(p: SuperimposeV2) -> Result<Output> {
         scale_filter: p.scale_filter,
         seed: p.seed,
     };
-    let image = composite_v2(base, &overlay, mask.as_ref(), &settings)?;
-    Ok(Output { image, warnings })
+    Ok(LoadedV2 {
+        base,
+        overlay,
+        mask,
+        settings,
+        warnings,
+    })
 }
 
 /// Superimpose v2's numeric settings (everything but the images).
@@ -212,6 +245,18 @@ pub fn prepare_overlay_v2(
     Ok(ov)
 }
 
+/// The v2 overlay's scaled size (SPEC 2.2 step 2): `trunc(w·f) × trunc(h·f)`, checked.
+///
+/// # Errors
+/// `E_DIMENSIONS` for a 0-px side, `E_IMAGE_TOO_LARGE` over the pixel limit.
+pub fn v2_scaled_size(w: u32, h: u32, factor: f64) -> Result<(u32, u32)> {
+    checked_size(
+        "rescale_factor",
+        scaled_side("rescale_factor", w, factor)?,
+        scaled_side("rescale_factor", h, factor)?,
+    )
+}
+
 /// Where v2 puts an overlay of `w2 × h2` on a `bw × bh` base (SPEC 2.2 step 4).
 pub fn v2_placement(
     bw: u32,
@@ -267,6 +312,32 @@ fn round_half_even(v: f64) -> f64 {
 /// Image loading errors (named after the field), `E_DIMENSIONS` for a 0-px overlay size,
 /// `E_IMAGE_TOO_LARGE` when a step would exceed the pixel limit.
 pub fn superimpose_v1(p: SuperimposeV1) -> Result<Output> {
+    let l = load_v1(p)?;
+    let image = composite_v1(l.base, &l.overlay, l.mask.as_ref(), &l.settings)?;
+    Ok(Output {
+        image,
+        warnings: Vec::new(),
+    })
+}
+
+/// A v1 body with its images decoded (the base already opaque), ready for a backend.
+#[derive(Debug, Clone)]
+pub struct LoadedV1 {
+    /// The base, alpha 255.
+    pub base: RgbaImage,
+    /// The overlay as decoded.
+    pub overlay: RgbaImage,
+    /// The mask image, if given.
+    pub mask: Option<RgbaImage>,
+    /// Everything but the images.
+    pub settings: V1Settings,
+}
+
+/// The loading half of [`superimpose_v1`].
+///
+/// # Errors
+/// Image loading errors (named after the field).
+pub fn load_v1(p: SuperimposeV1) -> Result<LoadedV1> {
     let base = opaque_base(load("base_image", p.base_image)?);
     let overlay = load("overlay_image", p.overlay_image)?;
     let mask = match p.mask {
@@ -284,10 +355,11 @@ pub fn superimpose_v1(p: SuperimposeV1) -> Result<Output> {
         rotation: p.rotation,
         opacity: p.opacity,
     };
-    let image = composite_v1(base, &overlay, mask.as_ref(), &s)?;
-    Ok(Output {
-        image,
-        warnings: Vec::new(),
+    Ok(LoadedV1 {
+        base,
+        overlay,
+        mask,
+        settings: s,
     })
 }
 

@@ -528,3 +528,114 @@ pub fn validate_body(model: &str, params: JsValue) -> std::result::Result<JsValu
     serde::Serialize::serialize(&serde_json::Value::Object(body), &ser)
         .map_err(|e| Error::internal(format!("serialisation failed: {e}")).into())
 }
+
+// ---------------------------------------------------------------------------------------------
+// WebGPU backend (see README "WebGPU")
+
+#[cfg(feature = "core-api")]
+/// `opts.backend` (default `"auto"`) and `opts.baseKey` (a string or number naming the base
+/// pixels; without it the base is hashed to decide whether the GPU copy is still current).
+fn backend_opts(opts: &JsValue) -> Result<(crate::gpu::Backend, Option<u64>)> {
+    let backend = match opt_string(opts, "backend")? {
+        Some(b) => crate::gpu::Backend::parse(&b)?,
+        None => crate::gpu::Backend::Auto,
+    };
+    let key = match opts_get(opts, "baseKey") {
+        None => None,
+        Some(v) => match (v.as_string(), v.as_f64()) {
+            (Some(s), _) => Some(crate::gpu::key_of(&s)),
+            (None, Some(n)) if n.is_finite() => Some(crate::gpu::key_of(&format!("#{n}"))),
+            _ => {
+                return Err(Error::param(
+                    ErrorCode::ParamType,
+                    "baseKey",
+                    "`baseKey` must be a string or a finite number",
+                ))
+            }
+        },
+    };
+    Ok((backend, key))
+}
+
+#[cfg(feature = "core-api")]
+fn finish_outcome(o: crate::gpu::Outcome, base64: bool) -> Result<JsValue> {
+    let js = finish(o.output, base64)?;
+    if js.is_object() {
+        let _ = Reflect::set(
+            &js,
+            &"backendUsed".into(),
+            &JsValue::from_str(o.backend_used),
+        );
+        if let Some(r) = o.fallback_reason {
+            let _ = Reflect::set(&js, &"gpuFallbackReason".into(), &JsValue::from_str(&r));
+        }
+    }
+    Ok(js)
+}
+
+#[cfg(feature = "core-api")]
+/// Superimpose v2 with a backend choice: `opts.backend` `"auto"` (default) | `"cpu"` |
+/// `"webgpu"`, `opts.baseKey`. Resolves like [`superimpose_v2_js`] plus `backendUsed`
+/// (`"cpu"` | `"webgpu"`) and, when the CPU ran instead of WebGPU, `gpuFallbackReason`.
+#[wasm_bindgen(js_name = superimposeV2Gpu)]
+pub async fn superimpose_v2_gpu_js(
+    body: JsValue,
+    opts: JsValue,
+) -> std::result::Result<JsValue, JsValue> {
+    let (backend, key) = backend_opts(&opts)?;
+    let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
+    let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
+    let base64 = p.base64;
+    let loaded = crate::pipeline::load_v2(p)?;
+    let out = crate::gpu::superimpose_v2(loaded, backend, key).await?;
+    Ok(finish_outcome(out, base64)?)
+}
+
+#[cfg(feature = "core-api")]
+/// Superimpose v1 with a backend choice (as [`superimpose_v2_gpu_js`]).
+#[wasm_bindgen(js_name = superimposeGpu)]
+pub async fn superimpose_v1_gpu_js(
+    body: JsValue,
+    opts: JsValue,
+) -> std::result::Result<JsValue, JsValue> {
+    let (backend, key) = backend_opts(&opts)?;
+    let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
+    let p = crate::params::SuperimposeV1::from_json(&map, pixels)?;
+    let base64 = p.base64;
+    let loaded = crate::pipeline::load_v1(p)?;
+    let out = crate::gpu::superimpose_v1(loaded, backend, key).await?;
+    Ok(finish_outcome(out, base64)?)
+}
+
+#[cfg(feature = "core-api")]
+/// The WebGPU adapter's info (`{vendor, architecture, device, description, isFallbackAdapter}`),
+/// or `null` when this JS context has no adapter.
+#[wasm_bindgen(js_name = webgpuInfo)]
+pub async fn webgpu_info() -> JsValue {
+    match crate::gpu::adapter_info().await {
+        None => JsValue::NULL,
+        Some(i) => {
+            let o = Object::new();
+            let _ = Reflect::set(&o, &"vendor".into(), &i.vendor.into());
+            let _ = Reflect::set(&o, &"architecture".into(), &i.architecture.into());
+            let _ = Reflect::set(&o, &"device".into(), &i.device.into());
+            let _ = Reflect::set(&o, &"description".into(), &i.description.into());
+            let _ = Reflect::set(&o, &"isFallbackAdapter".into(), &i.fallback.into());
+            o.into()
+        }
+    }
+}
+
+#[cfg(feature = "core-api")]
+/// Test hook: `true` makes WebGPU behave as if there were no adapter.
+#[wasm_bindgen(js_name = __webgpuForceUnavailable)]
+pub fn webgpu_force_unavailable(on: bool) {
+    crate::gpu::set_force_unavailable(on)
+}
+
+#[cfg(feature = "core-api")]
+/// Test hook: destroy the current WebGPU device (a real "device lost").
+#[wasm_bindgen(js_name = __webgpuLoseDevice)]
+pub fn webgpu_lose_device() -> bool {
+    crate::gpu::lose_device()
+}
