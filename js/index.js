@@ -2,6 +2,15 @@
 // context (browser, worker, Node), normalises every accepted image input to pixels, and exposes
 // the API as Promise-returning calls with options objects.
 import initWasm, * as wasm from "./superimpose_wasm.js";
+import { backgroundModel } from "./bg.js";
+
+export {
+  registerBackgroundModel,
+  unregisterBackgroundModel,
+  backgroundModel,
+  configureOnnxRuntime,
+  BackgroundModel,
+} from "./bg.js";
 
 let ready = null;
 let initialized = false;
@@ -189,13 +198,54 @@ function wrap(raw) {
   return new ImageResult(raw, warnings);
 }
 
-/** Superimpose v2 with the API's body (SPEC 2). Resolves to an ImageResult, or base64 text. */
-export async function superimposeV2(body, { signal } = {}) {
+/** The model `superimposeV2` should run for this body (SPEC 2.3: a `mask` wins), or null. */
+function modelFor(body) {
+  if (body.mask != null) return null;
+  const name = body.bg_remove_model === undefined ? "Bria" : body.bg_remove_model; // the API default
+  return name === "IsNet" || name === "Bria" ? backgroundModel(name) : null;
+}
+
+/** Overlay pixels for a model: strings (data: URI / base64) are decoded by the core. */
+async function overlayPixels(v) {
+  return typeof v === "string" ? wasm.decode(await dataBytes(v)) : v;
+}
+
+/**
+ * Superimpose v2 with the API's body (SPEC 2). Resolves to an ImageResult, or base64 text.
+ * With a background-removal model registered for the body's `bg_remove_model` (default "Bria")
+ * and no `mask`, the model runs first (`onProgress` reports download, load and inference).
+ */
+export async function superimposeV2(body, { signal, onProgress } = {}) {
   checkAborted(signal, "superimposeV2");
   const prepared = await prepareBody(body, signal);
   await init();
   checkAborted(signal, "superimposeV2"); // the signal may have fired while inputs were decoded
-  return wrap(wasm.superimposeV2(prepared));
+  const model = modelFor(prepared);
+  let output;
+  if (model) {
+    prepared.overlay_image = await overlayPixels(prepared.overlay_image);
+    output = await model.run(prepared.overlay_image, { signal, onProgress });
+    checkAborted(signal, "superimposeV2");
+  }
+  return wrap(wasm.superimposeV2(prepared, output));
+}
+
+/**
+ * The image with its background removed by a registered model (`model`: a registered name,
+ * default "IsNet"): RGB unchanged, alpha = the model's matte × the image's own alpha.
+ */
+export async function removeBackground(image, { model = "IsNet", signal, onProgress } = {}) {
+  checkAborted(signal, "removeBackground");
+  const m = backgroundModel(model);
+  if (!m) {
+    throw codedError("E_MODEL_UNAVAILABLE", `no background-removal model is registered as ${JSON.stringify(model)}; call registerBackgroundModel first`, { param: "model" });
+  }
+  const input = await toImageInput(image, { signal });
+  await init();
+  const px = await overlayPixels(input);
+  const out = await m.run(px, { signal, onProgress });
+  checkAborted(signal, "removeBackground");
+  return new ImageResult(wasm.bgApplyMask(px, out.data, out.width, out.height, out.preprocess));
 }
 
 /** Superimpose v1 with the API's body (SPEC 3). */
