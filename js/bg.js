@@ -40,11 +40,15 @@ function raceAbort(p, signal, what) {
 
 /**
  * Where onnxruntime-web comes from and how it runs. Call before the first model use.
- * @param {{module?: object, wasmPaths?: string | object, numThreads?: number}} opts
+ * `module`: the imported onnxruntime-web module; `moduleUrl`: a URL to import it from (also
+ * usable in workers, where a module object cannot be sent); `wasmPaths`: sets
+ * `ort.env.wasm.wasmPaths` (the folder, or per-file URLs, of its .wasm/.mjs files);
+ * `numThreads`: `ort.env.wasm.numThreads` (default 1 unless the page is cross-origin isolated).
+ * @param {{module?: object, moduleUrl?: string, wasmPaths?: string | object, numThreads?: number}} opts
  */
 export function configureOnnxRuntime(opts = {}) {
   ortConfig = { ...ortConfig, ...opts };
-  if (opts.module) ortPromise = null;
+  if (opts.module || opts.moduleUrl) ortPromise = null;
 }
 
 async function loadOrt() {
@@ -53,7 +57,7 @@ async function loadOrt() {
       let ort = ortConfig.module;
       if (!ort) {
         try {
-          ort = await import("onnxruntime-web");
+          ort = ortConfig.moduleUrl ? await import(/* @vite-ignore */ ortConfig.moduleUrl) : await import("onnxruntime-web");
         } catch (e) {
           throw codedError(
             "E_MODEL_UNAVAILABLE",
@@ -83,7 +87,12 @@ async function fetchModel(url, { onProgress, signal, cache }) {
   if (/^file:/i.test(href) || (typeof window === "undefined" && !/^[a-z]+:/i.test(href) && typeof process !== "undefined")) {
     // Node: a file URL or path.
     const { readFile } = await import("node:fs/promises");
-    const bytes = new Uint8Array(await readFile(/^file:/i.test(href) ? new URL(href) : href));
+    let bytes;
+    try {
+      bytes = new Uint8Array(await readFile(/^file:/i.test(href) ? new URL(href) : href));
+    } catch (e) {
+      throw codedError("E_MODEL_UNAVAILABLE", `could not read the model ${href}: ${e?.message ?? e}`);
+    }
     onProgress?.({ phase: "download", loaded: bytes.length, total: bytes.length, cached: true });
     return bytes;
   }
