@@ -213,19 +213,8 @@ export class BackgroundModel {
         const t1 = performance.now();
         this.timings.download = t1 - t0;
         onProgress({ phase: "load", state: "start" });
-        const tried = [];
-        for (const ep of executionProviders ?? defaultProviders()) {
-          try {
-            this.#session = await ort.InferenceSession.create(bytes, { executionProviders: [ep] });
-            this.executionProvider = typeof ep === "string" ? ep : ep.name;
-            break;
-          } catch (e) {
-            tried.push(`${typeof ep === "string" ? ep : ep.name}: ${e?.message ?? e}`);
-          }
-        }
-        if (!this.#session) {
-          throw codedError("E_MODEL_UNAVAILABLE", `model ${this.name}: no execution provider could load it (${tried.join("; ")})`);
-        }
+        this.#bytes = bytes;
+        await this.#createSession(ort, executionProviders ?? defaultProviders());
         this.timings.session = performance.now() - t1;
         onProgress({ phase: "load", state: "done", executionProvider: this.executionProvider });
         return this;
@@ -237,6 +226,26 @@ export class BackgroundModel {
     return raceAbort(raceAbort(this.#loading, signal, `loading model ${this.name}`), this.#signal, `loading model ${this.name}`);
   }
 
+  #bytes = null;
+  #pending = [];
+
+  /** A session on the first provider of `eps` that loads the model; the rest stay as fallbacks. */
+  async #createSession(ort, eps) {
+    const tried = [];
+    for (let i = 0; i < eps.length; i++) {
+      const ep = eps[i];
+      try {
+        this.#session = await ort.InferenceSession.create(this.#bytes, { executionProviders: [ep] });
+        this.executionProvider = typeof ep === "string" ? ep : ep.name;
+        this.#pending = eps.slice(i + 1);
+        return;
+      } catch (e) {
+        tried.push(`${typeof ep === "string" ? ep : ep.name}: ${e?.message ?? e}`);
+      }
+    }
+    throw codedError("E_MODEL_UNAVAILABLE", `model ${this.name}: no execution provider could load it (${tried.join("; ")})`);
+  }
+
   /**
    * Run the model on an ImageData-like overlay: resolves the raw output
    * `{data: Float32Array, width, height, preprocess}` that `superimposeV2` and `bgApplyMask` take.
@@ -244,17 +253,35 @@ export class BackgroundModel {
   async run(image, { onProgress, signal } = {}) {
     await this.load({ onProgress, signal });
     const ort = await loadOrt();
-    aborted(signal, "background removal");
-    const t = wasm.bgPrepare(image, this.preprocess);
-    const session = this.#session;
-    const feeds = { [session.inputNames[0]]: new ort.Tensor("float32", t.data, t.dims) };
     const report = (p) => {
       this.#onProgress?.(p);
       onProgress?.(p);
     };
+    aborted(signal, "background removal");
+    const t = wasm.bgPrepare(image, this.preprocess);
+    let session = this.#session;
+    const feeds = { [session.inputNames[0]]: new ort.Tensor("float32", t.data, t.dims) };
     report({ phase: "inference", state: "start", executionProvider: this.executionProvider });
     const t0 = performance.now();
-    const outputs = await raceAbort(session.run(feeds), signal, "background removal");
+    let outputs;
+    for (;;) {
+      try {
+        outputs = await raceAbort(session.run(feeds), signal, "background removal");
+        break;
+      } catch (e) {
+        if (e?.code === "E_ABORTED") throw e;
+        // A provider can accept a graph and still miss a kernel feature at run time (e.g. the
+        // WebGPU EP's MaxPool without ceil_mode padding): fall back to the next provider.
+        if (!this.#pending.length) {
+          throw codedError("E_INFERENCE_FAILED", `model ${this.name} failed on the ${this.executionProvider} execution provider: ${e?.message ?? e}`);
+        }
+        const failed = this.executionProvider;
+        await session.release?.().catch?.(() => {});
+        await this.#createSession(ort, this.#pending);
+        session = this.#session;
+        report({ phase: "load", state: "fallback", from: failed, executionProvider: this.executionProvider, reason: String(e?.message ?? e) });
+      }
+    }
     this.timings.inference = performance.now() - t0;
     const out = outputs[session.outputNames[0]];
     const dims = out.dims;
@@ -272,6 +299,7 @@ export class BackgroundModel {
     const s = this.#session;
     this.#session = null;
     this.#loading = null;
+    this.#bytes = null;
     await s?.release?.();
   }
 }

@@ -8,5 +8,8 @@ async function png(url) {
   return api.decode(new Uint8Array(await (await fetch(url)).arrayBuffer()));
 }
 
-Object.assign(window, { api, createWorkerPool, png, checks });
+/** An absolute URL on this origin (the package takes http(s) URLs, not paths). */
+const abs = (path) => new URL(path, location.href).href;
+
+Object.assign(window, { api, createWorkerPool, png, checks, abs });
 window.T_READY = true;
