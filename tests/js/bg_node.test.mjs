@@ -118,3 +118,9 @@ test("cancellation and registration errors", async () => {
   api.unregisterBackgroundModel("IsNet");
   await assert.rejects(api.removeBackground(shape), (e) => e.code === "E_MODEL_UNAVAILABLE");
 });
+
+test("tsc --noEmit accepts tests/bg/ts/usage.ts (background-removal declarations)", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const r = spawnSync(join(root, "node_modules/.bin/tsc"), ["-p", "tests/bg/ts/tsconfig.json"], { cwd: root, encoding: "utf8" });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+});
