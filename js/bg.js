@@ -5,12 +5,14 @@
 // fetches (and caches) model bytes, creates the onnxruntime session and runs it.
 //
 // onnxruntime-web is an OPTIONAL peer dependency, imported lazily on the first model use (never
-// when no model is registered). Where its files live: bundlers resolve `import("onnxruntime-web")`;
-// elsewhere pass the module itself (`configureOnnxRuntime({module})`) and, when its .wasm files are
-// not next to its .mjs, their folder (`wasmPaths`, which sets `ort.env.wasm.wasmPaths`).
+// when no model is registered). Node and import maps resolve the bare `onnxruntime-web`; with a
+// bundler pass the module (`configureOnnxRuntime({module})`) or a URL to it (`moduleUrl`, also for
+// workers) and, when its .wasm files are not next to its .mjs, their folder (`wasmPaths`, which
+// sets `ort.env.wasm.wasmPaths`).
 import * as wasm from "./superimpose_wasm.js";
 
 const CACHE_NAME = "superimpose-wasm-models-v1";
+const ORT_SPECIFIER = "onnxruntime-web";
 const PREPROCESS = ["isnet", "u2net", "rmbg2"];
 const registry = new Map();
 let ortConfig = {};
@@ -57,7 +59,11 @@ async function loadOrt() {
       let ort = ortConfig.module;
       if (!ort) {
         try {
-          ort = ortConfig.moduleUrl ? await import(/* @vite-ignore */ ortConfig.moduleUrl) : await import("onnxruntime-web");
+          // The specifier is a variable so that bundlers leave it alone: an app that bundles
+          // onnxruntime-web passes it with configureOnnxRuntime({module}) instead (this keeps the
+          // package free of a build-time dependency on it, and worker bundles free of chunks).
+          const spec = ortConfig.moduleUrl ?? ORT_SPECIFIER;
+          ort = await import(/* @vite-ignore */ /* webpackIgnore: true */ spec);
         } catch (e) {
           throw codedError(
             "E_MODEL_UNAVAILABLE",
