@@ -29,6 +29,7 @@ function aborted(signal, what) {
 /** Reject as soon as `signal` fires, whatever `p` does (its late result is dropped). */
 function raceAbort(p, signal, what) {
   if (!signal) return p;
+  p.catch(() => {}); // a late failure of `p` after an abort is nobody's to handle
   aborted(signal, what);
   return new Promise((resolve, reject) => {
     const onAbort = () => reject(codedError("E_ABORTED", `${what} was aborted`));
@@ -192,7 +193,7 @@ export class BackgroundModel {
     this.preprocess = preprocess;
     /** The execution provider the session runs on, once loaded ("webgpu" | "wasm"). */
     this.executionProvider = null;
-    /** Times in ms, once measured: `download` (or cache read), `session` (create), `inference` (last run). */
+    /** Times in ms, once measured: `runtime` (importing onnxruntime-web), `download` (or cache read), `session` (create; includes compiling onnxruntime's wasm the first time), `inference` (last run). */
     this.timings = {};
     this.#source = { url, bytes, executionProviders, cache };
     // Registration-time progress callback and signal: they apply to every load of this model.
@@ -211,8 +212,10 @@ export class BackgroundModel {
     if (!this.#loading) {
       const regSignal = this.#signal;
       this.#loading = (async () => {
+        const tr = performance.now();
         const ort = await loadOrt();
         const t0 = performance.now();
+        this.timings.runtime = t0 - tr; // importing onnxruntime-web (0 once another model did)
         const { url, bytes: given, executionProviders, cache } = this.#source;
         aborted(regSignal, `loading model ${this.name}`);
         const bytes = given ?? (await fetchModel(url, { onProgress, signal: regSignal, cache }));
@@ -282,7 +285,9 @@ export class BackgroundModel {
           throw codedError("E_INFERENCE_FAILED", `model ${this.name} failed on the ${this.executionProvider} execution provider: ${e?.message ?? e}`);
         }
         const failed = this.executionProvider;
-        await session.release?.().catch?.(() => {});
+        // The failed session is dropped, not released: releasing a WebGPU session right after a
+        // failed run destroys buffers its queued GPU work still uses (Chromium logs a validation
+        // error). The garbage collector frees it.
         await this.#createSession(ort, this.#pending);
         session = this.#session;
         report({ phase: "load", state: "fallback", from: failed, executionProvider: this.executionProvider, reason: String(e?.message ?? e) });

@@ -179,8 +179,8 @@ export class BackgroundModel {
   readonly preprocess: BackgroundPreprocess;
   /** The execution provider in use once loaded ("webgpu" | "wasm"), else null. */
   readonly executionProvider: string | null;
-  /** Milliseconds: download (or cache read), session creation, last inference. */
-  readonly timings: { download?: number; session?: number; inference?: number };
+  /** Milliseconds: importing onnxruntime-web, download (or cache read), session creation, last inference. */
+  readonly timings: { runtime?: number; download?: number; session?: number; inference?: number };
   /** Download and create the session (idempotent). */
   load(opts?: { onProgress?: (p: BackgroundProgress) => void; signal?: AbortSignal }): Promise<BackgroundModel>;
   /** Raw model output for an RGBA image. */

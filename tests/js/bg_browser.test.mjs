@@ -78,7 +78,7 @@ test("U²-Net-p, wasm EP: mask IoU with the known shape, composite, Cache API", 
       isolated: crossOriginIsolated,
     };
   });
-  console.log(`# u2netp chromium wasm EP: download ${r.timings.download.toFixed(0)} ms, session ${r.timings.session.toFixed(0)} ms, ` +
+  console.log(`# u2netp chromium wasm EP: import ort ${r.timings.runtime.toFixed(0)} ms, download ${r.timings.download.toFixed(0)} ms, session ${r.timings.session.toFixed(0)} ms, ` +
     `inference ${r.timings.inference.toFixed(0)} ms, first call ${r.firstCall.toFixed(0)} ms; IoU truth ${r.iouTruth.toFixed(4)}, ` +
     `IoU rembg ${r.iouRembg.toFixed(4)}, mean |Δ| ${r.diffRembg.toFixed(3)}; composite ${JSON.stringify(r.composite)}`);
   assert.equal(r.ep, "wasm");
@@ -170,7 +170,7 @@ test("IS-Net quint8 (imgly data 1.4.5), wasm EP: mask IoU with the native onnxru
     api.unregisterBackgroundModel("IsNet");
     return out;
   });
-  console.log(`# isnet quint8 chromium wasm EP: download ${r.timings.download.toFixed(0)} ms, session ${r.timings.session.toFixed(0)} ms, ` +
+  console.log(`# isnet quint8 chromium wasm EP: import ort ${r.timings.runtime.toFixed(0)} ms, download ${r.timings.download.toFixed(0)} ms, session ${r.timings.session.toFixed(0)} ms, ` +
     `inference ${r.timings.inference.toFixed(0)} ms; IoU ref ${r.iouRef.toFixed(4)} (mean |Δ| ${r.diffRef.toFixed(3)}), IoU truth ${r.iouTruth.toFixed(4)}`);
   assert.ok(r.iouRef >= 0.98, `IoU vs the native reference ${r.iouRef}`);
   assert.ok(r.diffRef <= 3, `mean |Δ| vs the native reference ${r.diffRef}`);

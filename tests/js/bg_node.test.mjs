@@ -42,7 +42,7 @@ test("U²-Net-p in Node: the mask matches the known shape and rembg's own mask",
   const vsTruth = iou(mask, 3, truth, 0);
   const vsRembg = iou(mask, 3, rembg, 0);
   const diff = meanAbs(mask, 3, rembg, 0);
-  console.log(`# u2netp node (${model.executionProvider}): read ${model.timings.download.toFixed(0)} ms, session ${model.timings.session.toFixed(0)} ms, ` +
+  console.log(`# u2netp node (${model.executionProvider}): import ort ${model.timings.runtime.toFixed(0)} ms, read ${model.timings.download.toFixed(0)} ms, session ${model.timings.session.toFixed(0)} ms, ` +
     `first call ${first.toFixed(0)} ms, inference ${model.timings.inference.toFixed(0)} ms; ` +
     `IoU truth ${vsTruth.toFixed(4)}, IoU rembg ${vsRembg.toFixed(4)}, mean |Δ| vs rembg ${diff.toFixed(3)}`);
   assert.equal(model.executionProvider, "wasm");
@@ -123,4 +123,29 @@ test("tsc --noEmit accepts tests/bg/ts/usage.ts (background-removal declarations
   const { spawnSync } = await import("node:child_process");
   const r = spawnSync(join(root, "node_modules/.bin/tsc"), ["-p", "tests/bg/ts/tsconfig.json"], { cwd: root, encoding: "utf8" });
   assert.equal(r.status, 0, r.stdout + r.stderr);
+});
+
+test("the raw wasm exports: bgPrepare, bgApplyMask, bgMatte and superimposeV2's model output, with coded errors", async () => {
+  const wasm = await import(join(root, "pkg/superimpose_wasm.js")); // initialised by the api import
+  const px = { width: 2, height: 1, data: new Uint8ClampedArray([255, 0, 51, 255, 0, 0, 0, 128]) };
+  const t = wasm.bgPrepare(px, "rmbg2");
+  assert.deepEqual(Array.from(t.dims), [1, 3, 1024, 1024]);
+  assert.ok(t.data instanceof Float32Array && t.data.length === 3 * 1024 * 1024);
+  assert.ok(Math.abs(t.data[0] - (1 - 0.485) / 0.229) < 1e-6); // hand value: R 255 → (1 − mean)/std
+  // Matte: [0.2 0.6; 0.4 1.0] → min-max [0 .5; .25 1] → floor(255·) = [0 127; 63 255].
+  const m = wasm.bgMatte(new Float32Array([0.2, 0.6, 0.4, 1.0]), 2, 2, "isnet", 2, 2);
+  assert.deepEqual(Array.from(m.data).filter((_, i) => i % 4 === 0), [0, 127, 63, 255]);
+  // Apply: alpha = DIV255(m · a): 255·255 → 255, 0·128 → 0.
+  const cut = wasm.bgApplyMask(px, new Float32Array([5, -5]), 2, 1, "u2net");
+  assert.deepEqual(Array.from(cut.data), [255, 0, 51, 255, 0, 0, 0, 0]);
+  const code = (f) => { try { f(); } catch (e) { return e.code; } return "no error"; };
+  assert.equal(code(() => wasm.bgApplyMask(px, new Float32Array([1]), 2, 1, "u2net")), "E_BUFFER_SIZE");
+  assert.equal(code(() => wasm.bgApplyMask(px, [1, 2], 2, 1, "u2net")), "E_PARAM_TYPE");
+  assert.equal(code(() => wasm.bgPrepare(px, "isnet2")), "E_PARAM_ENUM");
+  assert.equal(code(() => wasm.bgApplyMask(px, new Float32Array([1, NaN]), 2, 1, "u2net")), "E_INTERNAL");
+  const b = { base_image: px, overlay_image: px, bg_remove_model: "IsNet", blend_mode: "normal", opacity: 100 };
+  assert.equal(code(() => wasm.superimposeV2(b, { data: new Float32Array(4), width: 0, height: 2, preprocess: "isnet" })), "E_DIMENSIONS");
+  assert.equal(code(() => wasm.superimposeV2(b, { data: new Float32Array(2), width: 2, height: 1, preprocess: "nope" })), "E_PARAM_ENUM");
+  const out = wasm.superimposeV2(b, { data: new Float32Array([0, 1]), width: 2, height: 1, preprocess: "isnet" });
+  assert.deepEqual(Array.from(out.warnings), []);
 });
