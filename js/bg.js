@@ -76,7 +76,8 @@ async function loadOrt() {
       ort = ort.default?.InferenceSession ? ort.default : ort;
       if (ortConfig.wasmPaths !== undefined) ort.env.wasm.wasmPaths = ortConfig.wasmPaths;
       // Threads need SharedArrayBuffer, which browsers only give cross-origin-isolated pages.
-      const isolated = globalThis.crossOriginIsolated === true || typeof window === "undefined";
+      const isNode = typeof process !== "undefined" && !!process.versions?.node;
+      const isolated = globalThis.crossOriginIsolated === true || isNode;
       const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
       ort.env.wasm.numThreads = ortConfig.numThreads ?? (isolated && typeof SharedArrayBuffer === "function" ? Math.max(1, Math.min(4, cores)) : 1);
       return ort;
