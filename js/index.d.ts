@@ -75,7 +75,11 @@ export interface SuperimposeV2Body {
   overlay_image: ImageInput;
   /** Alpha plane for the overlay: luminance, white = visible. Default none. */
   mask?: ImageInput | null;
-  /** Default "Bria" (not available locally: an omitted value runs as "None" with a warning). */
+  /**
+   * Default "Bria". Runs the model registered under that name (`registerBackgroundModel`) when no
+   * `mask` is given. An explicit "IsNet"/"Bria" with no model registered fails with
+   * E_MODEL_UNAVAILABLE; an omitted value with no "Bria" model runs as "None" with a warning.
+   */
   bg_remove_model?: "Bria" | "IsNet" | "None";
   /** Default "multiply". Locally all 30 modes and their aliases are accepted. */
   blend_mode?: BlendMode | BlendModeAlias;
@@ -130,7 +134,7 @@ export interface SuperimposeV1Body {
 }
 
 export interface CallOptions {
-  /** Cancels fetching of URL inputs. */
+  /** Cancels fetching of URL inputs (and a background-removal download or inference). */
   signal?: AbortSignal;
 }
 
@@ -164,6 +168,82 @@ export interface WebGpuInfo {
 
 /** The adapter WebGPU would use, or null when this context has none. */
 export function webgpuInfo(): Promise<WebGpuInfo | null>;
+
+/** Progress of a background-removal model: download, session creation, inference. */
+export type BackgroundProgress =
+  | { phase: "download"; loaded: number; total?: number; cached: boolean }
+  | { phase: "load"; state: "start" }
+  | { phase: "load"; state: "done"; executionProvider: string }
+  | { phase: "load"; state: "fallback"; from: string; executionProvider: string; reason: string }
+  | { phase: "inference"; state: "start"; executionProvider: string }
+  | { phase: "inference"; state: "done"; executionProvider: string; ms: number };
+
+export interface SuperimposeV2Options extends SuperimposeOptions {
+  /** Background-removal progress (only when a registered model runs). */
+  onProgress?: (p: BackgroundProgress) => void;
+}
+
+/** A model's input/output contract (see README "Background removal"). */
+export type BackgroundPreprocess = "isnet" | "u2net" | "rmbg2";
+
+export interface BackgroundModelOptions {
+  /** Where to download the ONNX model from (in Node also a file path or file: URL). */
+  url?: string | URL;
+  /** The ONNX model itself (instead of `url`). */
+  bytes?: Uint8Array | ArrayBuffer;
+  preprocess: BackgroundPreprocess;
+  /** onnxruntime-web execution providers to try in order. Default ["webgpu", "wasm"] where WebGPU exists, else ["wasm"]. */
+  executionProviders?: string[];
+  /** Keep downloaded bytes in the Cache API ("superimpose-wasm-models-v1"). Default true. */
+  cache?: boolean;
+  /** Progress of every load and run of this model. */
+  onProgress?: (p: BackgroundProgress) => void;
+  /** Cancels the model's loading. */
+  signal?: AbortSignal;
+  /** Start downloading and creating the session now instead of on first use. */
+  preload?: boolean;
+}
+
+/** A registered background-removal model. */
+export class BackgroundModel {
+  readonly name: string;
+  readonly preprocess: BackgroundPreprocess;
+  /** The execution provider in use once loaded ("webgpu" | "wasm"), else null. */
+  readonly executionProvider: string | null;
+  /** Milliseconds: importing onnxruntime-web, download (or cache read), session creation, last inference. */
+  readonly timings: { runtime?: number; download?: number; session?: number; inference?: number };
+  /** Download and create the session (idempotent). */
+  load(opts?: { onProgress?: (p: BackgroundProgress) => void; signal?: AbortSignal }): Promise<BackgroundModel>;
+  /** Raw model output for an RGBA image. */
+  run(
+    image: ImageLike | ImageData,
+    opts?: { onProgress?: (p: BackgroundProgress) => void; signal?: AbortSignal },
+  ): Promise<{ data: Float32Array; width: number; height: number; preprocess: BackgroundPreprocess }>;
+  dispose(): Promise<void>;
+}
+
+/** Register a background-removal model ("IsNet" | "Bria" for bg_remove_model, or any name for removeBackground). */
+export function registerBackgroundModel(name: "IsNet" | "Bria" | (string & {}), opts: BackgroundModelOptions): BackgroundModel;
+/** Remove a registration; true if there was one. */
+export function unregisterBackgroundModel(name: string): boolean;
+/** The model registered under `name`, or null. */
+export function backgroundModel(name: string): BackgroundModel | null;
+/** Where onnxruntime-web comes from and how it runs (call before the first model use). */
+export function configureOnnxRuntime(opts: {
+  /** The imported onnxruntime-web module. */
+  module?: unknown;
+  /** A URL to import onnxruntime-web from (also works in workers). */
+  moduleUrl?: string;
+  /** `ort.env.wasm.wasmPaths`: where its .wasm/.mjs files are. */
+  wasmPaths?: string | Record<string, string>;
+  /** `ort.env.wasm.numThreads` (default 1 unless cross-origin isolated). */
+  numThreads?: number;
+}): void;
+/** The image with its background removed by a registered model (default "IsNet"): alpha = matte × own alpha. */
+export function removeBackground(
+  image: ImageInput,
+  opts?: { model?: string; signal?: AbortSignal; onProgress?: (p: BackgroundProgress) => void },
+): Promise<ImageResult>;
 
 export interface EncodeOptions {
   /** Default "png". WebP is lossless. */
@@ -204,9 +284,9 @@ export function loadCodecs(
 /** Superimpose v2 locally. `base64: true` resolves to base64 PNG text, like the API. */
 export function superimposeV2(
   body: SuperimposeV2Body & { base64: true },
-  opts?: SuperimposeOptions,
+  opts?: SuperimposeV2Options,
 ): Promise<string>;
-export function superimposeV2(body: SuperimposeV2Body, opts?: SuperimposeOptions): Promise<ImageResult>;
+export function superimposeV2(body: SuperimposeV2Body, opts?: SuperimposeV2Options): Promise<ImageResult>;
 /** Superimpose v1 locally. */
 export function superimpose(
   body: SuperimposeV1Body & { base64: true },

@@ -6,6 +6,15 @@ import initWasm, * as wasm from "./superimpose_wasm.js";
 // make bundlers split chunks, which Vite's default (iife) worker format refuses. Its .wasm is
 // only fetched when first needed (or by loadCodecs()).
 import initCodecs, * as codecGlue from "./superimpose_codecs.js";
+import { backgroundModel } from "./bg.js";
+
+export {
+  registerBackgroundModel,
+  unregisterBackgroundModel,
+  backgroundModel,
+  configureOnnxRuntime,
+  BackgroundModel,
+} from "./bg.js";
 
 // Two wasm modules: the core (superimpose, resize, rotate, blend, client) loads on the first call;
 // the codec module (PNG/JPEG/WebP decode and encode, ~2/3 of the bytes) loads only when an
@@ -287,9 +296,43 @@ export async function webgpuInfo() {
   return wasm.webgpuInfo();
 }
 
-/** Superimpose v2 with the API's body (SPEC 2). Resolves to an ImageResult, or base64 text. */
+/** The model `superimposeV2` should run for this body (SPEC 2.3: a `mask` wins), or null. */
+function modelFor(body) {
+  if (body.mask != null) return null;
+  const name = body.bg_remove_model === undefined ? "Bria" : body.bg_remove_model; // the API default
+  return name === "IsNet" || name === "Bria" ? backgroundModel(name) : null;
+}
+
+/** Overlay pixels for a model: strings (data: URI / base64) are decoded by the codec module. */
+async function overlayPixels(v) {
+  return decodeString(v);
+}
+
+/**
+ * Superimpose v2 with the API's body (SPEC 2). Resolves to an ImageResult, or base64 text.
+ * With a background-removal model registered for the body's `bg_remove_model` (default "Bria")
+ * and no `mask`, the model runs first (`onProgress` reports download, load and inference).
+ */
 export async function superimposeV2(body, opts = {}) {
   return run("superimposeV2", "superimposeV2Gpu", body, opts);
+}
+
+/**
+ * The image with its background removed by a registered model (`model`: a registered name,
+ * default "IsNet"): RGB unchanged, alpha = the model's matte × the image's own alpha.
+ */
+export async function removeBackground(image, { model = "IsNet", signal, onProgress } = {}) {
+  checkAborted(signal, "removeBackground");
+  const m = backgroundModel(model);
+  if (!m) {
+    throw codedError("E_MODEL_UNAVAILABLE", `no background-removal model is registered as ${JSON.stringify(model)}; call registerBackgroundModel first`, { param: "model" });
+  }
+  const input = await toImageInput(image, { signal });
+  await init();
+  const px = await overlayPixels(input);
+  const out = await m.run(px, { signal, onProgress });
+  checkAborted(signal, "removeBackground");
+  return new ImageResult(wasm.bgApplyMask(px, out.data, out.width, out.height, out.preprocess));
 }
 
 /** Superimpose v1 with the API's body (SPEC 3). */
@@ -297,7 +340,7 @@ export async function superimpose(body, opts = {}) {
   return run("superimpose", "superimposeGpu", body, opts);
 }
 
-async function run(op, gpuOp, body, { signal, backend = "auto", baseKey } = {}) {
+async function run(op, gpuOp, body, { signal, backend = "auto", baseKey, onProgress } = {}) {
   checkAborted(signal, op);
   checkBackend(backend);
   const prepared = await prepareBody(body, signal);
@@ -307,7 +350,15 @@ async function run(op, gpuOp, body, { signal, backend = "auto", baseKey } = {}) 
   if (asBase64) prepared.base64 = false;
   await init();
   checkAborted(signal, op); // the signal may have fired while inputs were decoded
-  const raw = backend === "cpu" ? wasm[op](prepared) : await wasm[gpuOp](prepared, { backend, baseKey });
+  // v2 only: a registered background-removal model runs first (its raw output goes to the core).
+  const model = op === "superimposeV2" ? modelFor(prepared) : null;
+  let output;
+  if (model) {
+    prepared.overlay_image = await overlayPixels(prepared.overlay_image);
+    output = await model.run(prepared.overlay_image, { signal, onProgress });
+    checkAborted(signal, op);
+  }
+  const raw = backend === "cpu" ? wasm[op](prepared, output) : await wasm[gpuOp](prepared, { backend, baseKey }, output);
   if (!asBase64) return wrap(raw);
   return base64OfBytes((await codecModule()).encode(raw, { format: "png" }));
 }

@@ -1,6 +1,7 @@
 import type {
   CallOptions, EncodeOptions, ImageInput, ImageResult, ResizeFilter, RotateSampler, SuperimposeOptions,
-  SuperimposeV1Body, SuperimposeV2Body, BlendMode, BlendModeAlias,
+  SuperimposeV1Body, SuperimposeV2Body, BlendMode, BlendModeAlias, SuperimposeV2Options,
+  BackgroundModelOptions, BackgroundProgress,
 } from "./index.js";
 
 /** An ImageResult that also says how long the worker took. */
@@ -11,7 +12,20 @@ export interface PoolImageResult extends ImageResult {
 
 export interface WorkerPool {
   readonly size: number;
-  superimposeV2(body: SuperimposeV2Body, opts?: SuperimposeOptions): Promise<PoolImageResult>;
+  superimposeV2(body: SuperimposeV2Body, opts?: SuperimposeV2Options): Promise<PoolImageResult>;
+  /** removeBackground in a worker. */
+  removeBackground(
+    image: ImageInput,
+    opts?: { model?: string; signal?: AbortSignal; onProgress?: (p: BackgroundProgress) => void },
+  ): Promise<PoolImageResult>;
+  /** Register a model in every worker (also ones started later); progress and signal are per call. */
+  registerBackgroundModel(
+    name: "IsNet" | "Bria" | (string & {}),
+    opts: Omit<BackgroundModelOptions, "onProgress" | "signal" | "preload">,
+  ): void;
+  unregisterBackgroundModel(name: string): void;
+  /** configureOnnxRuntime in every worker (a module object cannot be sent: use moduleUrl). */
+  configureOnnxRuntime(opts: { moduleUrl?: string; wasmPaths?: string | Record<string, string>; numThreads?: number }): void;
   superimpose(body: SuperimposeV1Body, opts?: SuperimposeOptions): Promise<PoolImageResult>;
   resize(image: ImageInput, opts: { width?: number; height?: number; filter?: ResizeFilter }, call?: CallOptions): Promise<PoolImageResult>;
   rotate(image: ImageInput, opts: { degrees: number; sampler?: RotateSampler }, call?: CallOptions): Promise<PoolImageResult>;

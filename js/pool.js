@@ -1,6 +1,7 @@
 // A small pool of superimpose-wasm workers: compositing off the main thread, outputs transferred
 // zero-copy, cancellation with AbortSignal (a running call is stopped by replacing its worker).
 import { ImageResult } from "./index.js";
+import { checkRegistration } from "./bg.js";
 
 function codedError(code, message, extra = {}) {
   return Object.assign(new Error(message), { name: "SuperimposeError", code, ...extra });
@@ -50,12 +51,24 @@ export function createWorkerPool({ size, workerUrl } = {}) {
   const queue = [];
   let nextId = 1;
   let closed = false;
+  // Background-removal setup every worker gets, also a worker started again after an abort:
+  // messages with id 0 (no job waits for their answers); each worker handles them in order,
+  // before any job posted after them.
+  const setup = { ort: null, models: new Map() };
+  const setupMessages = () => [
+    ...(setup.ort ? [{ id: 0, op: "configureOnnxRuntime", args: [setup.ort] }] : []),
+    ...[...setup.models].map(([name, opts]) =>
+      opts ? { id: 0, op: "registerBackgroundModel", args: [name, opts] } : { id: 0, op: "unregisterBackgroundModel", args: [name] }),
+  ];
+  const broadcast = (msg) => slots.forEach((s) => s.worker.postMessage(msg));
 
   const spawn = (slot) => {
     slot.worker = newWorker();
+    for (const m of setupMessages()) slot.worker.postMessage(m);
     slot.worker.onmessage = ({ data }) => {
       const job = slot.job;
       if (!job || data.id !== job.id) return;
+      if (data.progress) return job.onProgress?.(data.progress);
       slot.job = null;
       job.cleanup();
       if (data.ok) job.resolve(data.value);
@@ -98,7 +111,7 @@ export function createWorkerPool({ size, workerUrl } = {}) {
     }
   }
 
-  function call(op, args, signal) {
+  function call(op, args, signal, onProgress) {
     if (closed) return Promise.reject(codedError("E_UNSUPPORTED", "the worker pool is terminated"));
     if (signal?.aborted) return Promise.reject(codedError("E_ABORTED", "aborted before it started"));
     const transfer = [];
@@ -108,7 +121,7 @@ export function createWorkerPool({ size, workerUrl } = {}) {
           if (closed) return reject(codedError("E_ABORTED", "the worker pool was terminated"));
           // The signal may have fired while inputs were being prepared.
           if (signal?.aborted) return reject(codedError("E_ABORTED", `${op} was aborted`));
-          const job = { id: nextId++, op, args: posted, transfer, resolve, reject, slot: null, cleanup: () => {} };
+          const job = { id: nextId++, op, args: posted, transfer, resolve, reject, slot: null, cleanup: () => {}, onProgress };
           if (signal) {
             const onAbort = () => {
               const i = queue.indexOf(job);
@@ -146,9 +159,35 @@ export function createWorkerPool({ size, workerUrl } = {}) {
 
   return {
     size: n,
-    /** Superimpose v2 in a worker. */
-    superimposeV2: (body, { signal, backend, baseKey } = {}) =>
-      call("superimposeV2", [body, { backend, baseKey }], signal).then(image),
+    /** Superimpose v2 in a worker (runs the background-removal model registered in the pool). */
+    superimposeV2: (body, { signal, onProgress, backend, baseKey } = {}) =>
+      call("superimposeV2", [body, { backend, baseKey }], signal, onProgress).then(image),
+    /** `removeBackground` in a worker. */
+    removeBackground: (img, { model, signal, onProgress } = {}) =>
+      call("removeBackground", [img, { model }], signal, onProgress).then(image),
+    /**
+     * Register a background-removal model in every worker (and in workers started later). Takes
+     * `{url | bytes, preprocess, executionProviders, cache}`; progress and cancellation are per
+     * call (`superimposeV2(body, {onProgress, signal})`). Bytes are copied to each worker: prefer a URL.
+     */
+    registerBackgroundModel(name, opts) {
+      const c = checkRegistration(name, opts);
+      const posted = { url: c.url, bytes: c.bytes, preprocess: c.preprocess, executionProviders: c.executionProviders, cache: c.cache };
+      setup.models.set(name, posted);
+      broadcast({ id: 0, op: "registerBackgroundModel", args: [name, posted] });
+    },
+    /** Remove a registration from every worker. */
+    unregisterBackgroundModel(name) {
+      setup.models.set(name, null);
+      broadcast({ id: 0, op: "unregisterBackgroundModel", args: [name] });
+    },
+    /** `configureOnnxRuntime` in every worker (`moduleUrl`, `wasmPaths`, `numThreads`; not `module`). */
+    configureOnnxRuntime(opts = {}) {
+      const { moduleUrl, wasmPaths, numThreads } = opts;
+      const given = Object.entries({ moduleUrl, wasmPaths, numThreads }).filter(([, v]) => v !== undefined);
+      setup.ort = { ...setup.ort, ...Object.fromEntries(given) };
+      broadcast({ id: 0, op: "configureOnnxRuntime", args: [setup.ort] });
+    },
     /** Superimpose v1 in a worker. */
     superimpose: (body, { signal, backend, baseKey } = {}) =>
       call("superimpose", [body, { backend, baseKey }], signal).then(image),

@@ -5,7 +5,8 @@
 import * as api from "./index.js";
 
 const OPS = new Set(["superimposeV2", "superimpose", "resize", "rotate", "blend", "decode", "encode",
-  "blendModes", "version", "kernelBackend", "setMaxPixels", "webgpuInfo"]);
+  "blendModes", "version", "kernelBackend", "setMaxPixels", "webgpuInfo", "removeBackground",
+  "registerBackgroundModel", "unregisterBackgroundModel", "configureOnnxRuntime"]);
 
 function serialiseError(e) {
   return {
@@ -23,7 +24,13 @@ self.onmessage = async ({ data }) => {
   try {
     if (!OPS.has(op)) throw Object.assign(new Error(`unknown worker op ${op}`), { code: "E_UNSUPPORTED" });
     const t0 = performance.now();
-    const value = await api[op](...args);
+    // Background removal reports download/load/inference progress as {id, progress} messages.
+    const onProgress = (progress) => self.postMessage({ id, progress });
+    let value;
+    if (op === "superimposeV2") value = await api.superimposeV2(args[0], { ...args[1], onProgress });
+    else if (op === "removeBackground") value = await api.removeBackground(args[0], { ...args[1], onProgress });
+    else if (op === "registerBackgroundModel") value = (api.registerBackgroundModel(...args), true);
+    else value = await api[op](...args);
     const ms = performance.now() - t0;
     if (value instanceof api.ImageResult) {
       const { width, height, data: px } = value.imageData;

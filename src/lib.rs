@@ -7,10 +7,12 @@
 //!
 //! Module map: [`image`] (pixel buffers and limits), [`resample`] (Pillow-exact resize and the
 //! v1 family), [`rotate`], [`blend`] (the 30 modes), [`params`] (the API's JSON bodies),
-//! [`pipeline`] (Superimpose v1 and v2), [`codec`] (decode/encode), [`error`].
+//! [`pipeline`] (Superimpose v1 and v2), [`bgmask`] (background-removal pre/post-processing),
+//! [`codec`] (decode/encode), [`error`].
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
+pub mod bgmask;
 pub mod blend;
 pub mod client;
 pub mod codec;

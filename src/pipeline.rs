@@ -3,6 +3,7 @@
 //! Both work only on the overlay's own pixels (mirror, scale, rotate) and on the rectangle of the
 //! base it covers (blend + mask composite); the rest of the base is never touched.
 
+use crate::bgmask::{self, MaskModel};
 use crate::blend::{self, Blender};
 use crate::codec;
 use crate::error::{Error, ErrorCode, Result};
@@ -93,15 +94,32 @@ pub fn v2_rotation_sampler(method: Filter) -> Sampler {
     }
 }
 
-/// Run Superimpose v2 on a parsed body.
+/// Run Superimpose v2 on a parsed body with no background-removal model registered
+/// ([`superimpose_v2_with_model`] with `None`).
+///
+/// # Errors
+/// As [`superimpose_v2_with_model`].
+pub fn superimpose_v2(p: SuperimposeV2) -> Result<Output> {
+    superimpose_v2_with_model(p, None)
+}
+
+/// Run Superimpose v2 on a parsed body; `model` is the background-removal model registered for
+/// the body's `bg_remove_model` (the caller picks it by name), if any.
+///
+/// Alpha priority (SPEC 2.3): `mask` > the model's matte (multiplied into the overlay's own
+/// alpha, [`crate::bgmask`]) > the overlay's alpha. With no model: an explicit `"IsNet"` /
+/// `"Bria"` fails with `E_MODEL_UNAVAILABLE`; an omitted `bg_remove_model` (API default
+/// `"Bria"`) runs as `"None"` and says so in [`Output::warnings`].
 ///
 /// # Errors
 /// Image loading errors (named after the field), `E_DIMENSIONS` when `rescale_factor` yields a
 /// 0-px side, `E_IMAGE_TOO_LARGE` when a step would exceed the pixel limit,
-/// `E_MODEL_UNAVAILABLE` when `bg_remove_model` names a model explicitly (none is available in
-/// this build yet).
-pub fn superimpose_v2(p: SuperimposeV2) -> Result<Output> {
-    let l = load_v2(p)?;
+/// `E_MODEL_UNAVAILABLE` as above, and the model's own errors.
+pub fn superimpose_v2_with_model(
+    p: SuperimposeV2,
+    model: Option<&mut dyn MaskModel>,
+) -> Result<Output> {
+    let l = load_v2_with_model(p, model)?;
     let image = composite_v2(l.base, &l.overlay, l.mask.as_ref(), &l.settings)?;
     Ok(Output {
         image,
@@ -109,12 +127,13 @@ pub fn superimpose_v2(p: SuperimposeV2) -> Result<Output> {
     })
 }
 
-/// A v2 body with its images decoded (the base already opaque), ready for a backend.
+/// A v2 body with its images decoded (the base already opaque; the overlay's alpha already
+/// multiplied by a background-removal model's matte when one ran), ready for a backend.
 #[derive(Debug, Clone)]
 pub struct LoadedV2 {
     /// The base, alpha 255.
     pub base: RgbaImage,
-    /// The overlay as decoded.
+    /// The overlay as decoded (and matted, see above).
     pub overlay: RgbaImage,
     /// The mask image, if given.
     pub mask: Option<RgbaImage>,
@@ -124,38 +143,49 @@ pub struct LoadedV2 {
     pub warnings: Vec<String>,
 }
 
-/// The loading half of [`superimpose_v2`]: the background-removal checks and the image decoding.
+/// The loading half of [`superimpose_v2`] with no model: see [`load_v2_with_model`].
 ///
 /// # Errors
-/// As [`superimpose_v2`], without the compositing errors.
+/// As [`load_v2_with_model`].
 pub fn load_v2(p: SuperimposeV2) -> Result<LoadedV2> {
+    load_v2_with_model(p, None)
+}
+
+/// The loading half of [`superimpose_v2_with_model`]: the background-removal rules (SPEC 2.3),
+/// the model run and the image decoding — everything before a backend composites.
+///
+/// # Errors
+/// As [`superimpose_v2_with_model`], without the compositing errors.
+pub fn load_v2_with_model(p: SuperimposeV2, model: Option<&mut dyn MaskModel>) -> Result<LoadedV2> {
     let mut warnings = Vec::new();
     let use_model = p.mask.is_none() && p.bg_remove_model != BgRemoveModel::None;
-    if use_model {
+    let model = if use_model { model } else { None };
+    if use_model && model.is_none() {
         if p.bg_remove_model_explicit {
-            let name = match p.bg_remove_model {
-                BgRemoveModel::Bria => "Bria",
-                BgRemoveModel::IsNet => "IsNet",
-                BgRemoveModel::None => "None",
-            };
+            let name = p.bg_remove_model.as_str();
             return Err(Error::param(
                 ErrorCode::ModelUnavailable,
                 "bg_remove_model",
                 format!(
-                    "background removal model {name:?} is not available in this build; pass \
-                     `bg_remove_model: \"None\"` (the overlay's own alpha is used), give a `mask`, \
-                     or run the body remotely on Segmind's superimpose-v2"
+                    "background removal model {name:?} is not registered; register one with \
+                     `registerBackgroundModel({name:?}, {{url, preprocess}})`, pass \
+                     `bg_remove_model: \"None\"` (the overlay's own alpha is used), give a \
+                     `mask`, or run the body remotely on Segmind's superimpose-v2"
                 ),
             ));
         }
         warnings.push(
-            "bg_remove_model was not given (API default \"Bria\") and no background-removal model \
-             is available here: ran as \"None\" (the overlay's own alpha is the mask)"
+            "bg_remove_model was not given (API default \"Bria\") and no \"Bria\" \
+             background-removal model is registered: ran as \"None\" (the overlay's own alpha is \
+             the mask)"
                 .to_string(),
         );
     }
     let base = opaque_base(load("base_image", p.base_image)?);
-    let overlay = load("overlay_image", p.overlay_image)?;
+    let mut overlay = load("overlay_image", p.overlay_image)?;
+    if let Some(model) = model {
+        overlay = bgmask::remove_background(&overlay, model)?;
+    }
     let mask = match p.mask {
         Some(m) => Some(load("mask", m)?),
         None => None,

@@ -353,13 +353,133 @@ const V2_IMAGES: &[&str] = &["base_image", "overlay_image", "mask"];
 /// Superimpose v2 (SPEC 2): the API's JSON body, with image fields as data: URIs, raw base64 or
 /// ImageData-like objects. Returns an ImageData-shaped object (with `warnings`), or the PNG as
 /// base64 text when `base64: true`.
+///
+/// `model` (optional) is the background-removal model's raw output for this body's overlay,
+/// computed by the caller (`js/bg.js`) for the model registered under the body's
+/// `bg_remove_model`: `{data: Float32Array, width, height, preprocess}`. It is used per SPEC 2.3
+/// (a `mask` wins; `"None"` ignores it); without it an explicit model name fails with
+/// `E_MODEL_UNAVAILABLE`.
 #[cfg(feature = "core-api")]
 #[wasm_bindgen(js_name = superimposeV2)]
-pub fn superimpose_v2_js(body: JsValue) -> std::result::Result<JsValue, JsValue> {
+pub fn superimpose_v2_js(body: JsValue, model: JsValue) -> std::result::Result<JsValue, JsValue> {
     let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
     let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
     let base64 = p.base64;
-    Ok(finish(crate::pipeline::superimpose_v2(p)?, base64)?)
+    let mut pre = if model.is_undefined() || model.is_null() {
+        None
+    } else {
+        Some(precomputed_from_js(&model)?)
+    };
+    let out = crate::pipeline::superimpose_v2_with_model(
+        p,
+        pre.as_mut().map(|m| m as &mut dyn crate::bgmask::MaskModel),
+    )?;
+    Ok(finish(out, base64)?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Background removal (src/bgmask.rs): the deterministic steps around the async inference.
+
+#[cfg(feature = "core-api")]
+fn preprocess_of(s: &str) -> Result<crate::bgmask::Preprocess> {
+    crate::bgmask::Preprocess::parse("preprocess", s)
+}
+
+#[cfg(feature = "core-api")]
+fn mask_map_from_js(data: &JsValue, width: u32, height: u32) -> Result<crate::bgmask::MaskMap> {
+    let Some(arr) = data.dyn_ref::<js_sys::Float32Array>() else {
+        return Err(Error::param(
+            ErrorCode::ParamType,
+            "mask",
+            "the model output must be a Float32Array",
+        ));
+    };
+    // Only the first width·height values (channel 0) are used: copy just those.
+    let n = width as u64 * height as u64;
+    crate::image::check_dimensions(width, height)?;
+    let len = u64::from(arr.length());
+    let take = if len < n { arr.length() } else { n as u32 };
+    crate::bgmask::MaskMap::new(width, height, arr.subarray(0, take).to_vec())
+}
+
+#[cfg(feature = "core-api")]
+fn precomputed_from_js(v: &JsValue) -> Result<crate::bgmask::Precomputed> {
+    let what = "model output";
+    if !v.is_object() {
+        return Err(Error::param(
+            ErrorCode::ParamType,
+            "model",
+            "the model output must be an object {data, width, height, preprocess}",
+        ));
+    }
+    let width = int_prop(v, what, "width")?;
+    let height = int_prop(v, what, "height")?;
+    let preprocess = get(v, "preprocess").as_string().ok_or_else(|| {
+        Error::param(
+            ErrorCode::ParamType,
+            "preprocess",
+            "`preprocess` must be a string",
+        )
+    })?;
+    Ok(crate::bgmask::Precomputed {
+        preprocess: preprocess_of(&preprocess)?,
+        map: mask_map_from_js(&get(v, "data"), width, height)?,
+    })
+}
+
+#[cfg(feature = "core-api")]
+/// The model input for `image` under `preprocess` (`"isnet"`, `"u2net"`, `"rmbg2"`):
+/// `{data: Float32Array, dims: [1, 3, S, S]}` (NCHW).
+#[wasm_bindgen(js_name = bgPrepare)]
+pub fn bg_prepare(image: JsValue, preprocess: &str) -> std::result::Result<JsValue, JsValue> {
+    let img = image_from_js("image", &image)?;
+    let t = crate::bgmask::prepare(&img, preprocess_of(preprocess)?)?;
+    let obj = Object::new();
+    let data = js_sys::Float32Array::new_with_length(t.data.len() as u32);
+    data.copy_from(&t.data);
+    let dims: js_sys::Array = t.dims.iter().map(|&d| JsValue::from(d as u32)).collect();
+    let _ = Reflect::set(&obj, &"data".into(), &data);
+    let _ = Reflect::set(&obj, &"dims".into(), &dims);
+    Ok(obj.into())
+}
+
+#[cfg(feature = "core-api")]
+/// The overlay with its alpha multiplied by the matte made from a model output `mask`
+/// (`mw × mh`, channel 0 first) under `preprocess`. RGB unchanged.
+#[wasm_bindgen(js_name = bgApplyMask)]
+pub fn bg_apply_mask(
+    overlay: JsValue,
+    mask: JsValue,
+    mw: u32,
+    mh: u32,
+    preprocess: &str,
+) -> std::result::Result<JsValue, JsValue> {
+    let ov = image_from_js("overlay", &overlay)?;
+    let pre = preprocess_of(preprocess)?;
+    let map = mask_map_from_js(&mask, mw, mh)?;
+    let m = crate::bgmask::matte(&map, pre, ov.width(), ov.height())?;
+    Ok(image_to_js(&crate::bgmask::apply_matte(&ov, &m)?))
+}
+
+#[cfg(feature = "core-api")]
+/// The matte alone (an `width × height` grey plane as an ImageData-shaped RGBA image with
+/// R = G = B = matte, alpha 255) from a model output, for previews.
+#[wasm_bindgen(js_name = bgMatte)]
+pub fn bg_matte(
+    mask: JsValue,
+    mw: u32,
+    mh: u32,
+    preprocess: &str,
+    width: u32,
+    height: u32,
+) -> std::result::Result<JsValue, JsValue> {
+    let map = mask_map_from_js(&mask, mw, mh)?;
+    let m = crate::bgmask::matte(&map, preprocess_of(preprocess)?, width, height)?;
+    let mut out = RgbaImage::new(width, height)?;
+    for (p, &v) in out.data_mut().chunks_exact_mut(4).zip(m.data()) {
+        p.copy_from_slice(&[v, v, v, 255]);
+    }
+    Ok(image_to_js(&out))
 }
 
 /// Superimpose v1 (SPEC 3): as [`superimpose_v2_js`] with the v1 body.
@@ -581,12 +701,21 @@ fn finish_outcome(o: crate::gpu::Outcome, base64: bool) -> Result<JsValue> {
 pub async fn superimpose_v2_gpu_js(
     body: JsValue,
     opts: JsValue,
+    model: JsValue,
 ) -> std::result::Result<JsValue, JsValue> {
     let (backend, key) = backend_opts(&opts)?;
     let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
     let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
     let base64 = p.base64;
-    let loaded = crate::pipeline::load_v2(p)?;
+    let mut pre = if model.is_undefined() || model.is_null() {
+        None
+    } else {
+        Some(precomputed_from_js(&model)?)
+    };
+    let loaded = crate::pipeline::load_v2_with_model(
+        p,
+        pre.as_mut().map(|m| m as &mut dyn crate::bgmask::MaskModel),
+    )?;
     let out = crate::gpu::superimpose_v2(loaded, backend, key).await?;
     Ok(finish_outcome(out, base64)?)
 }
