@@ -43,6 +43,7 @@ fn client_with(key: &str, spec: &str) -> Client {
             cap_ms: 400.0,
             ..RetryPolicy::default()
         },
+        ..ClientConfig::default()
     })
     .expect("client")
 }
