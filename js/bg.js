@@ -94,7 +94,11 @@ async function fetchModel(url, { onProgress, signal, cache }) {
   const href = String(url);
   if (/^file:/i.test(href) || (typeof window === "undefined" && !/^[a-z]+:/i.test(href) && typeof process !== "undefined")) {
     // Node: a file URL or path.
-    const { readFile } = await import("node:fs/promises");
+    // No static `node:` import: browser bundlers must not see one (they would stub it and warn).
+    const fsSpec = "node:fs/promises";
+    const { readFile } =
+      globalThis.process?.getBuiltinModule?.(fsSpec) ??
+      (await import(/* @vite-ignore */ /* webpackIgnore: true */ fsSpec));
     let bytes;
     try {
       bytes = new Uint8Array(await readFile(/^file:/i.test(href) ? new URL(href) : href));
