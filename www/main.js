@@ -103,6 +103,56 @@ function body() {
   };
 }
 
+// Background removal (bg_remove_model "IsNet" with a registered model): the model takes seconds,
+// so it runs once per overlay in a worker (pool.removeBackground) and renders reuse the cutout
+// with bg_remove_model "None" — the same pixels the pipeline gives for "IsNet" (the matte times
+// the overlay's alpha). The copied JSON body keeps "IsNet" and the original overlay.
+const bg = { model: null, overlay: null, cutout: null };
+
+function bgProgress(p) {
+  const el = $("bg-status");
+  if (p.phase === "download") {
+    el.textContent = `Background model: ${p.cached ? "from cache" : "downloading"} ${(p.loaded / 1e6).toFixed(1)}${p.total ? ` / ${(p.total / 1e6).toFixed(1)}` : ""} MB`;
+  } else if (p.phase === "load") {
+    el.textContent = p.state === "start" ? "Background model: creating the session…" : `Background model: loaded (${p.executionProvider})`;
+  } else if (p.phase === "inference") {
+    el.textContent = p.state === "start" ? `Removing the background (${p.executionProvider})…` : `Background removed in ${(p.ms / 1000).toFixed(1)} s (${p.executionProvider})`;
+  }
+}
+
+/** The render body: with a registered model, the overlay is swapped for its (cached) cutout. */
+async function withCutout(b) {
+  if (state.op !== "v2" || !bg.model || b.mask || b.bg_remove_model !== bg.model.name) return b;
+  if (bg.overlay !== state.overlay) {
+    const overlay = state.overlay;
+    bg.overlay = overlay;
+    bg.cutout = pool.removeBackground(overlay.pixels, { model: bg.model.name, onProgress: bgProgress })
+      .then((r) => r.imageData)
+      .catch((e) => {
+        if (bg.overlay === overlay) bg.overlay = null; // try again on the next render
+        throw e;
+      });
+  }
+  return { ...b, overlay_image: await bg.cutout, bg_remove_model: "None" };
+}
+
+async function setUpBackgroundModel() {
+  const cfg = await fetch("./demo-config.json").then((r) => (r.ok ? r.json() : {})).catch(() => ({}));
+  const m = cfg.bgModel;
+  if (!m) {
+    $("bg-status").textContent = "Background removal: no model registered here (make demo BG=u2netp, or BG=isnet for IS-Net). \"IsNet\" shows E_MODEL_UNAVAILABLE.";
+    return;
+  }
+  const abs = (u) => new URL(u, location.href).href;
+  pool.configureOnnxRuntime({
+    moduleUrl: abs("/node_modules/onnxruntime-web/dist/ort.min.mjs"),
+    wasmPaths: abs("/node_modules/onnxruntime-web/dist/"),
+  });
+  pool.registerBackgroundModel(m.name, { url: abs(m.url), preprocess: m.preprocess });
+  bg.model = m;
+  $("bg-status").textContent = `Background removal: "${m.name}" runs ${m.label} in a worker (choose IsNet above).`;
+}
+
 // Live rendering without a backlog: at most one render in flight, the latest state wins.
 let inflight = false;
 let dirty = false;
@@ -117,16 +167,18 @@ async function render() {
   dirty = false;
   const b = body();
   const options = { backend: $("backend").value };
-  const t0 = performance.now();
+  let t0 = performance.now();
   try {
-    const r = state.op === "v2" ? await pool.superimposeV2(b, options) : await pool.superimpose(b, options);
+    const rb = await withCutout(b);
+    t0 = performance.now();
+    const r = state.op === "v2" ? await pool.superimposeV2(rb, options) : await pool.superimpose(rb, options);
     const total = performance.now() - t0;
     if (view.width !== r.width || view.height !== r.height) {
       view.width = r.width;
       view.height = r.height;
     }
     ctx.putImageData(r.imageData, 0, 0);
-    state.last = { result: r, body: b, options };
+    state.last = { result: r, body: b, renderBody: rb, options };
     times.push(r.ms);
     if (times.length > 50) times.shift();
     const median = [...times].sort((x, y) => x - y)[times.length >> 1];
@@ -198,7 +250,7 @@ async function renderGallery() {
   });
   for (const btn of $("gallery").children) {
     if (gen !== galleryGen) return;
-    const b = { ...state.last.body, base_image: thumbBase.imageData, blend_mode: btn.dataset.mode };
+    const b = { ...state.last.renderBody, base_image: thumbBase.imageData, blend_mode: btn.dataset.mode };
     b.rescale_factor = Math.max(0.01, b.rescale_factor * scale);
     try {
       const r = await pool.superimposeV2(b, state.last.options);
@@ -390,6 +442,7 @@ async function main() {
   }
   $("kernels").textContent = await kernelBackend();
   await detectWebGpu();
+  await setUpBackgroundModel();
   $("status").textContent = `superimpose-wasm ${await version()} · ${modes.length} blend modes · rendering in ${pool.size} worker(s) · WebGPU: ${
     state.webgpu ? "available" : "unavailable"}`;
   await render();
