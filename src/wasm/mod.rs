@@ -365,11 +365,7 @@ pub fn superimpose_v2_js(body: JsValue, model: JsValue) -> std::result::Result<J
     let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
     let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
     let base64 = p.base64;
-    let mut pre = if model.is_undefined() || model.is_null() {
-        None
-    } else {
-        Some(precomputed_from_js(&model)?)
-    };
+    let mut pre = optional_model(&model)?;
     let out = crate::pipeline::superimpose_v2_with_model(
         p,
         pre.as_mut().map(|m| m as &mut dyn crate::bgmask::MaskModel),
@@ -400,6 +396,16 @@ fn mask_map_from_js(data: &JsValue, width: u32, height: u32) -> Result<crate::bg
     let len = u64::from(arr.length());
     let take = if len < n { arr.length() } else { n as u32 };
     crate::bgmask::MaskMap::new(width, height, arr.subarray(0, take).to_vec())
+}
+
+/// The optional `model` argument of the v2 exports: absent → `None`.
+#[cfg(feature = "core-api")]
+fn optional_model(model: &JsValue) -> Result<Option<crate::bgmask::Precomputed>> {
+    if model.is_undefined() || model.is_null() {
+        Ok(None)
+    } else {
+        precomputed_from_js(model).map(Some)
+    }
 }
 
 #[cfg(feature = "core-api")]
@@ -707,11 +713,7 @@ pub async fn superimpose_v2_gpu_js(
     let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
     let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
     let base64 = p.base64;
-    let mut pre = if model.is_undefined() || model.is_null() {
-        None
-    } else {
-        Some(precomputed_from_js(&model)?)
-    };
+    let mut pre = optional_model(&model)?;
     let loaded = crate::pipeline::load_v2_with_model(
         p,
         pre.as_mut().map(|m| m as &mut dyn crate::bgmask::MaskModel),
