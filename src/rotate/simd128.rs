@@ -13,11 +13,20 @@ use core::arch::wasm32::*;
 /// The `C` bytes of one pixel widened to `i32x4` lanes (unused lanes 0).
 #[inline(always)]
 fn px<const C: usize>(s: &[u8], i: usize) -> v128 {
-    let mut w = 0u32;
-    for (k, &b) in s[i..i + C.min(4)].iter().enumerate() {
-        w |= u32::from(b) << (8 * k);
-    }
-    u32x4_extend_low_u16x8(u16x8_extend_low_u8x16(u32x4_splat(w)))
+    let w = if C == 4 {
+        // One 32-bit load instead of four byte loads.
+        match s.get(i..i + 4).map(<[u8; 4]>::try_from) {
+            Some(Ok(b)) => u32::from_le_bytes(b),
+            _ => 0,
+        }
+    } else {
+        let mut w = 0u32;
+        for (k, &b) in s[i..i + C.min(4)].iter().enumerate() {
+            w |= u32::from(b) << (8 * k);
+        }
+        w
+    };
+    u32x4_extend_low_u16x8(u16x8_extend_low_u8x16(u32x4(w, 0, 0, 0)))
 }
 
 /// Lanes 2 and 3 of an `i32x4` as `f64x2`.
