@@ -93,73 +93,144 @@ pub(crate) fn horizontal<const C: usize>(
     if out_stride == 0 || in_stride == 0 {
         return;
     }
-    let round = i32x4_splat(ROUNDING);
-    let zero = i32x4_splat(0);
     // V8 re-materialises a `v128.const` at every use (four instructions); masks that LLVM
     // cannot see as constants stay in registers across the loop.
-    let m_lo = core::hint::black_box(i8x16(
-        0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1,
-    ));
-    let m_hi = core::hint::black_box(i8x16(
-        8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1,
-    ));
-    for (y, out_row) in dst.chunks_exact_mut(out_stride).enumerate() {
+    let m = core::hint::black_box([
+        i8x16(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1),
+        i8x16(8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1),
+        i32x4_splat(ROUNDING),
+    ]);
+    let n_rows = dst.len() / out_stride;
+    let mut y = 0;
+    // Two rows per step share the coefficient loads and the per-pixel bookkeeping.
+    while y + 2 <= n_rows {
+        let start = (row0 + y) * in_stride;
+        let (ra, rb) = src[start..start + 2 * in_stride].split_at(in_stride);
+        let (oa, ob) = dst[y * out_stride..(y + 2) * out_stride].split_at_mut(out_stride);
+        for (x, ((pa, pb), ks)) in oa
+            .chunks_exact_mut(4)
+            .zip(ob.chunks_exact_mut(4))
+            .zip(split.v.chunks_exact(split.pairs))
+            .enumerate()
+        {
+            let (first, count) = coeffs.bounds[x];
+            let (first, count) = (first as usize - col_shift, count as usize);
+            let span = first * 4..(first + count) * 4;
+            let (a, b) = taps::<true>(&ra[span.clone()], &rb[span], ks, count, &m);
+            pa.copy_from_slice(&pack4(a).to_le_bytes());
+            pb.copy_from_slice(&pack4(b).to_le_bytes());
+        }
+        y += 2;
+    }
+    if y < n_rows {
         let start = (row0 + y) * in_stride;
         let row = &src[start..start + in_stride];
-        for ((x, out_px), ks) in out_row
+        let out = &mut dst[y * out_stride..(y + 1) * out_stride];
+        for (x, (po, ks)) in out
             .chunks_exact_mut(4)
-            .enumerate()
             .zip(split.v.chunks_exact(split.pairs))
+            .enumerate()
         {
             let (first, count) = coeffs.bounds[x];
             let (first, count) = (first as usize - col_shift, count as usize);
             let px = &row[first * 4..(first + count) * 4];
-            // `ks` holds ⌈count / 2⌉ ≤ pairs entries for this pixel.
-            let ks = &ks[..count.div_ceil(2)];
-            let (mut ah, mut al) = (zero, zero);
-            let quads = count / 4;
-            let p = px.as_ptr();
-            let k = ks.as_ptr();
-            for q in 0..quads {
-                // SAFETY: q < count / 4, so bytes [16q, 16q + 16) lie inside `px`
-                // (4·count bytes) and pairs 2q, 2q + 1 < ⌈count / 2⌉ inside `ks`.
-                let (v, k0, k1) = unsafe {
-                    (
-                        v128_load(p.add(16 * q).cast::<v128>()),
-                        &*k.add(2 * q),
-                        &*k.add(2 * q + 1),
-                    )
-                };
-                let (a, b) = (i8x16_swizzle(v, m_lo), i8x16_swizzle(v, m_hi));
-                ah = i32x4_add(
-                    ah,
-                    i32x4_add(i32x4_dot_i16x8(a, k0[0]), i32x4_dot_i16x8(b, k1[0])),
-                );
-                al = i32x4_add(
-                    al,
-                    i32x4_add(i32x4_dot_i16x8(a, k0[1]), i32x4_dot_i16x8(b, k1[1])),
-                );
-            }
-            // One or two pairs left (4, 8 or 12 bytes), loaded as u64 / u32 lanes (no memcpy).
-            let rest = &px[quads * 16..];
-            let mut kp = ks[quads * 2..].iter();
-            let (two, one) = rest.split_at(rest.len() & !7);
-            if let Ok(b) = <[u8; 8]>::try_from(two) {
-                if let Some(k) = kp.next() {
-                    let a = i8x16_swizzle(u64x2(u64::from_le_bytes(b), 0), m_lo);
-                    ah = i32x4_add(ah, i32x4_dot_i16x8(a, k[0]));
-                    al = i32x4_add(al, i32x4_dot_i16x8(a, k[1]));
-                }
-            }
-            if let (Ok(b), Some(k)) = (<[u8; 4]>::try_from(one), kp.next()) {
-                let a = i8x16_swizzle(u32x4(u32::from_le_bytes(b), 0, 0, 0), m_lo);
-                ah = i32x4_add(ah, i32x4_dot_i16x8(a, k[0]));
-                al = i32x4_add(al, i32x4_dot_i16x8(a, k[1]));
-            }
-            let acc = i32x4_add(i32x4_add(i32x4_shl(ah, SPLIT), al), round);
-            out_px.copy_from_slice(&pack4(acc).to_le_bytes());
+            let (a, _) = taps::<false>(px, px, ks, count, &m);
+            po.copy_from_slice(&pack4(a).to_le_bytes());
         }
     }
+}
+
+/// `2²¹ + Σ p·k` over `count` taps of RGBA pixels `pa` (and `pb` when `TWO`), each `4·count`
+/// bytes, with the split coefficients `ks` (≥ ⌈count / 2⌉ pairs); `m` = the two pair masks and
+/// the rounding vector. See [`horizontal`] for why this is exact.
+#[inline(always)]
+fn taps<const TWO: bool>(
+    pa: &[u8],
+    pb: &[u8],
+    ks: &[[v128; 2]],
+    count: usize,
+    m: &[v128; 3],
+) -> (v128, v128) {
+    let [m_lo, m_hi, round] = *m;
+    let zero = i32x4_splat(0);
+    let (mut ah, mut al, mut bh, mut bl) = (zero, zero, zero, zero);
+    let pairs = count.div_ceil(2);
+    if pa.len() != count * 4 || pb.len() != count * 4 || ks.len() < pairs {
+        return (round, round); // unreachable: the callers slice exactly these lengths
+    }
+    let quads = count / 4;
+    let (p, q, k) = (pa.as_ptr(), pb.as_ptr(), ks.as_ptr());
+    for j in 0..quads {
+        // SAFETY: j < count / 4, so bytes [16j, 16j + 16) lie inside `pa` / `pb` (4·count
+        // bytes, checked above) and pairs 2j, 2j + 1 < ⌈count / 2⌉ ≤ ks.len().
+        let (v, k0, k1) = unsafe {
+            (
+                v128_load(p.add(16 * j).cast::<v128>()),
+                *k.add(2 * j),
+                *k.add(2 * j + 1),
+            )
+        };
+        let (x0, x1) = (i8x16_swizzle(v, m_lo), i8x16_swizzle(v, m_hi));
+        ah = i32x4_add(
+            ah,
+            i32x4_add(i32x4_dot_i16x8(x0, k0[0]), i32x4_dot_i16x8(x1, k1[0])),
+        );
+        al = i32x4_add(
+            al,
+            i32x4_add(i32x4_dot_i16x8(x0, k0[1]), i32x4_dot_i16x8(x1, k1[1])),
+        );
+        if TWO {
+            // SAFETY: as above, for `pb`.
+            let w = unsafe { v128_load(q.add(16 * j).cast::<v128>()) };
+            let (y0, y1) = (i8x16_swizzle(w, m_lo), i8x16_swizzle(w, m_hi));
+            bh = i32x4_add(
+                bh,
+                i32x4_add(i32x4_dot_i16x8(y0, k0[0]), i32x4_dot_i16x8(y1, k1[0])),
+            );
+            bl = i32x4_add(
+                bl,
+                i32x4_add(i32x4_dot_i16x8(y0, k0[1]), i32x4_dot_i16x8(y1, k1[1])),
+            );
+        }
+    }
+    // One or two pairs left (4, 8 or 12 bytes), loaded as u64 / u32 lanes (no memcpy).
+    let ra = &pa[quads * 16..];
+    let rb = &pb[quads * 16..];
+    let mut kp = ks[quads * 2..pairs].iter();
+    let two = ra.len() & !7;
+    if let (Ok(x), Ok(y)) = (
+        <[u8; 8]>::try_from(&ra[..two]),
+        <[u8; 8]>::try_from(&rb[..two]),
+    ) {
+        if let Some(k) = kp.next() {
+            let x0 = i8x16_swizzle(u64x2(u64::from_le_bytes(x), 0), m_lo);
+            ah = i32x4_add(ah, i32x4_dot_i16x8(x0, k[0]));
+            al = i32x4_add(al, i32x4_dot_i16x8(x0, k[1]));
+            if TWO {
+                let y0 = i8x16_swizzle(u64x2(u64::from_le_bytes(y), 0), m_lo);
+                bh = i32x4_add(bh, i32x4_dot_i16x8(y0, k[0]));
+                bl = i32x4_add(bl, i32x4_dot_i16x8(y0, k[1]));
+            }
+        }
+    }
+    if let (Ok(x), Ok(y), Some(k)) = (
+        <[u8; 4]>::try_from(&ra[two..]),
+        <[u8; 4]>::try_from(&rb[two..]),
+        kp.next(),
+    ) {
+        let x0 = i8x16_swizzle(u32x4(u32::from_le_bytes(x), 0, 0, 0), m_lo);
+        ah = i32x4_add(ah, i32x4_dot_i16x8(x0, k[0]));
+        al = i32x4_add(al, i32x4_dot_i16x8(x0, k[1]));
+        if TWO {
+            let y0 = i8x16_swizzle(u32x4(u32::from_le_bytes(y), 0, 0, 0), m_lo);
+            bh = i32x4_add(bh, i32x4_dot_i16x8(y0, k[0]));
+            bl = i32x4_add(bl, i32x4_dot_i16x8(y0, k[1]));
+        }
+    }
+    (
+        i32x4_add(i32x4_add(i32x4_shl(ah, SPLIT), al), round),
+        i32x4_add(i32x4_add(i32x4_shl(bh, SPLIT), bl), round),
+    )
 }
 
 /// Vertical pass over bytes, 16 byte columns per step (four i32x4 accumulators).
