@@ -47,7 +47,8 @@ impl Split {
         {
             return None;
         }
-        let pairs = coeffs.stride.div_ceil(2).max(1);
+        // Whole quads of taps per pixel (zero-padded), so most pixels need no remainder path.
+        let pairs = coeffs.stride.div_ceil(4).max(1) * 2;
         let zero = i16x8_splat(0);
         let mut v = vec![[zero, zero]; coeffs.out_len() * pairs];
         for (i, out) in v.chunks_exact_mut(pairs).enumerate() {
@@ -115,6 +116,7 @@ pub(crate) fn horizontal<const C: usize>(
         {
             let (first, count) = coeffs.bounds[x];
             let (first, count) = (first as usize - col_shift, count as usize);
+            let count = padded(first, count, src_w);
             let span = first * 4..(first + count) * 4;
             let (a, b) = taps::<true>(&ra[span.clone()], &rb[span], ks, count, &m);
             pa.copy_from_slice(&pack4(a).to_le_bytes());
@@ -133,10 +135,24 @@ pub(crate) fn horizontal<const C: usize>(
         {
             let (first, count) = coeffs.bounds[x];
             let (first, count) = (first as usize - col_shift, count as usize);
+            let count = padded(first, count, src_w);
             let px = &row[first * 4..(first + count) * 4];
             let (a, _) = taps::<false>(px, px, ks, count, &m);
             po.copy_from_slice(&pack4(a).to_le_bytes());
         }
+    }
+}
+
+/// The tap count rounded up to whole quads when those pixels exist in the row (`first + n ≤
+/// width`): the extra taps have coefficient 0 ([`Split`] pads with zeros), so they add
+/// exactly 0 and the remainder path is skipped. Otherwise `count` itself.
+#[inline(always)]
+fn padded(first: usize, count: usize, width: usize) -> usize {
+    let n = count.div_ceil(4) * 4;
+    if first + n <= width {
+        n
+    } else {
+        count
     }
 }
 
