@@ -37,9 +37,7 @@ fn load(field: &str, src: ImageSource) -> Result<RgbaImage> {
 
 /// The base as the pipelines use it: its alpha discarded (RGB kept as stored), SPEC 0.
 fn opaque_base(mut base: RgbaImage) -> RgbaImage {
-    for p in base.data_mut().chunks_exact_mut(4) {
-        p[3] = 255;
-    }
+    base.set_opaque();
     base
 }
 
@@ -127,11 +125,11 @@ pub fn superimpose_v2_with_model(
     })
 }
 
-/// A v2 body with its images decoded (the base already opaque; the overlay's alpha already
+/// A v2 body with its images decoded (the base as decoded: the backends discard its alpha; the overlay's alpha already
 /// multiplied by a background-removal model's matte when one ran), ready for a backend.
 #[derive(Debug, Clone)]
 pub struct LoadedV2 {
-    /// The base, alpha 255.
+    /// The base as decoded (alpha discarded by the backends).
     pub base: RgbaImage,
     /// The overlay as decoded (and matted, see above).
     pub overlay: RgbaImage,
@@ -181,7 +179,8 @@ pub fn load_v2_with_model(p: SuperimposeV2, model: Option<&mut dyn MaskModel>) -
                 .to_string(),
         );
     }
-    let base = opaque_base(load("base_image", p.base_image)?);
+    // The base's alpha is discarded once, by `composite_v2` or the GPU path.
+    let base = load("base_image", p.base_image)?;
     let mut overlay = load("overlay_image", p.overlay_image)?;
     if let Some(model) = model {
         overlay = bgmask::remove_background(&overlay, model)?;
@@ -244,18 +243,23 @@ pub fn prepare_overlay_v2(
     s: &V2Settings,
 ) -> Result<RgbaImage> {
     let (w, h) = (overlay.width(), overlay.height());
-    let mut ov = overlay.clone();
+    // The mirror is made while copying (one pass instead of a copy and an in-place flip).
+    let mut ov = match s.mirror {
+        Mirror::Horizontal => rotate::flipped_horizontal(overlay),
+        Mirror::None | Mirror::Vertical => overlay.clone(),
+    };
     if let Some(mask) = mask {
         let mut m = GrayImage::luminance_of(mask);
         if (m.width(), m.height()) != (w, h) {
             m = resample::resize(&m, w, h, Filter::Bicubic)?;
         }
+        if s.mirror == Mirror::Horizontal {
+            rotate::flip_horizontal_in_place(&mut m);
+        }
         put_alpha(&mut ov, &m)?;
     }
-    match s.mirror {
-        Mirror::None => {}
-        Mirror::Horizontal => rotate::flip_horizontal_in_place(&mut ov),
-        Mirror::Vertical => rotate::flip_vertical_in_place(&mut ov),
+    if s.mirror == Mirror::Vertical {
+        rotate::flip_vertical_in_place(&mut ov);
     }
     let (w1, h1) = checked_size(
         "rescale_factor",
@@ -350,10 +354,11 @@ pub fn superimpose_v1(p: SuperimposeV1) -> Result<Output> {
     })
 }
 
-/// A v1 body with its images decoded (the base already opaque), ready for a backend.
+/// A v1 body with its images decoded (the base as decoded: the backends discard its alpha),
+/// ready for a backend.
 #[derive(Debug, Clone)]
 pub struct LoadedV1 {
-    /// The base, alpha 255.
+    /// The base as decoded (alpha discarded by the backends).
     pub base: RgbaImage,
     /// The overlay as decoded.
     pub overlay: RgbaImage,
@@ -368,7 +373,8 @@ pub struct LoadedV1 {
 /// # Errors
 /// Image loading errors (named after the field).
 pub fn load_v1(p: SuperimposeV1) -> Result<LoadedV1> {
-    let base = opaque_base(load("base_image", p.base_image)?);
+    // The base's alpha is discarded once, by `composite_v1` or the GPU path.
+    let base = load("base_image", p.base_image)?;
     let overlay = load("overlay_image", p.overlay_image)?;
     let mask = match p.mask {
         Some(m) => Some(load("mask", m)?),
@@ -516,6 +522,60 @@ mod tests {
         assert_eq!(round_half_even(2.5), 2.0);
         assert_eq!(round_half_even(2.4999), 2.0);
         assert_eq!(round_half_even(3.7), 4.0);
+    }
+
+    fn noise(w: u32, h: u32, seed: u32) -> RgbaImage {
+        let mut x = seed.wrapping_mul(2_654_435_761) | 1;
+        let data = (0..w * h * 4)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                (x >> 24) as u8
+            })
+            .collect();
+        RgbaImage::from_vec(w, h, data).unwrap()
+    }
+
+    /// The one-pass mirror (mirrored copy, mask plane flipped separately) gives the same
+    /// overlay as SPEC 2.2's literal order: O and M together, then flip, then scale.
+    #[test]
+    fn mirror_fused_into_the_copy_matches_the_literal_order() {
+        for (w, h) in [(7u32, 5u32), (8, 3), (1, 4)] {
+            let ov = noise(w, h, w * 31 + h);
+            let mask = noise(w + 2, h + 1, 99); // different size: bicubic-resized luminance
+            for mirror in [Mirror::None, Mirror::Horizontal, Mirror::Vertical] {
+                for m in [None, Some(&mask)] {
+                    let s = V2Settings {
+                        blend_mode: crate::blend::BlendMode::Multiply,
+                        mirror,
+                        opacity: 90.0,
+                        rescale_factor: 1.5,
+                        resize_method: Filter::Lanczos,
+                        rotation: 0,
+                        x_percent: 50,
+                        y_percent: 50,
+                        scale_filter: ScaleFilter::ResizeMethod,
+                        seed: 0,
+                    };
+                    let got = prepare_overlay_v2(&ov, m, &s).unwrap();
+                    let mut want = ov.clone();
+                    if let Some(mk) = m {
+                        let l = GrayImage::luminance_of(mk);
+                        let l = resample::resize(&l, w, h, Filter::Bicubic).unwrap();
+                        put_alpha(&mut want, &l).unwrap();
+                    }
+                    match mirror {
+                        Mirror::None => {}
+                        Mirror::Horizontal => rotate::flip_horizontal_in_place(&mut want),
+                        Mirror::Vertical => rotate::flip_vertical_in_place(&mut want),
+                    }
+                    let want = resample::resize(&want, got.width(), got.height(), Filter::Lanczos)
+                        .unwrap();
+                    assert!(got == want, "{w}x{h} {mirror:?} mask={}", m.is_some());
+                }
+            }
+        }
     }
 
     #[test]

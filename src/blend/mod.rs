@@ -388,6 +388,28 @@ pub fn blend(
     opacity: f64,
     seed: u32,
 ) -> Result<RgbaImage> {
+    check_same_size(base, source)?;
+    blend_owned(base.clone(), source, mode, opacity, seed)
+}
+
+/// [`blend`] on an owned base, composited in place (no copy of the base).
+///
+/// # Errors
+/// As [`blend`].
+pub fn blend_owned(
+    mut base: RgbaImage,
+    source: &RgbaImage,
+    mode: BlendMode,
+    opacity: f64,
+    seed: u32,
+) -> Result<RgbaImage> {
+    check_same_size(&base, source)?;
+    let blender = Blender::new(mode, opacity, seed)?;
+    composite_at(&mut base, source, 0, 0, &blender);
+    Ok(base)
+}
+
+fn check_same_size(base: &RgbaImage, source: &RgbaImage) -> Result<()> {
     if base.width() != source.width() || base.height() != source.height() {
         return Err(Error::dimensions(format!(
             "blend: base and source must have the same size; got {}×{} and {}×{}",
@@ -397,8 +419,5 @@ pub fn blend(
             source.height()
         )));
     }
-    let blender = Blender::new(mode, opacity, seed)?;
-    let mut out = base.clone();
-    composite_at(&mut out, source, 0, 0, &blender);
-    Ok(out)
+    Ok(())
 }

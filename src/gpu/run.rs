@@ -825,6 +825,8 @@ pub async fn superimpose_v2(
     let reason = match choose(backend, work_v2(&l)).await? {
         Err(r) => r,
         Ok(gpu) => {
+            // The GPU reads back only the overlap: the rest must already be opaque.
+            l.base.set_opaque();
             let key = base_key.unwrap_or_else(|| hash_image(&l.base));
             match v2_gpu(
                 &gpu,
@@ -873,6 +875,8 @@ pub async fn superimpose_v1(
     let reason = match choose(backend, work_v1(&l)).await? {
         Err(r) => r,
         Ok(gpu) => {
+            // The GPU reads back only the overlap: the rest must already be opaque.
+            l.base.set_opaque();
             let key = base_key.unwrap_or_else(|| hash_image(&l.base));
             match v1_gpu(
                 &gpu,

@@ -148,14 +148,21 @@ pub fn resize<const C: usize>(
         }
         (true, true) => {
             let hc = coefficients(in_w, width, filter)?;
-            let vc = coefficients(in_h, height, filter)?;
+            // A square scale (the same lengths on both axes) has one table.
+            let vc_own;
+            let vc = if (in_h, height) == (in_w, width) {
+                &hc
+            } else {
+                vc_own = coefficients(in_h, height, filter)?;
+                &vc_own
+            };
             if vertical_first(in_w, in_h, width, height) {
                 // Vertical pass over the columns the horizontal pass reads.
                 let (x0, x1) = hc.input_span();
                 let tw = x1 - x0;
                 let mut tmp = vec![0u8; tw * C * height as usize];
                 let stride = in_w as usize * C;
-                vertical(src.data(), stride, x0 * C, 0, &vc, &mut tmp, &mut acc);
+                vertical(src.data(), stride, x0 * C, 0, vc, &mut tmp, &mut acc);
                 horizontal::<C>(&tmp, tw, 0, x0, &hc, out.data_mut());
             } else {
                 // Horizontal pass over the rows the vertical pass reads.
@@ -163,7 +170,7 @@ pub fn resize<const C: usize>(
                 let stride = width as usize * C;
                 let mut tmp = vec![0u8; stride * (y1 - y0)];
                 horizontal::<C>(src.data(), in_w as usize, y0, 0, &hc, &mut tmp);
-                vertical(&tmp, stride, 0, y0, &vc, out.data_mut(), &mut acc);
+                vertical(&tmp, stride, 0, y0, vc, out.data_mut(), &mut acc);
             }
         }
         // Same size: returned as a copy above.

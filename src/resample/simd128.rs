@@ -14,13 +14,6 @@ fn load16(b: &[u8]) -> v128 {
     unsafe { core::ptr::read_unaligned(b.as_ptr() as *const v128) }
 }
 
-/// Load one 4-byte pixel into the low lane.
-#[inline(always)]
-fn load4(b: &[u8]) -> v128 {
-    let v = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-    u32x4(v, 0, 0, 0)
-}
-
 /// `clamp(acc >> 22, 0, 255)` of four i32 lanes, packed into the low 4 bytes.
 #[inline(always)]
 fn pack4(acc: v128) -> u32 {
@@ -30,7 +23,60 @@ fn pack4(acc: v128) -> u32 {
     u32x4_extract_lane::<0>(b)
 }
 
-/// Horizontal pass; `C = 4` runs four channels per pixel in one i32x4, other `C` use scalar.
+/// Coefficients of one output pixel, split for `i32x4.dot_i16x8_s` (see [`horizontal`]):
+/// per pair of taps `(k₀, k₁)`, the i16 lanes `[h₀, h₁]×4` and `[l₀, l₁]×4` with
+/// `k = h·2¹¹ + l`, `l ∈ [0, 2¹¹)` (a missing second tap has `h = l = 0`).
+struct Split {
+    /// Pairs per output pixel.
+    pairs: usize,
+    /// `out_len × pairs × [hi, lo]`.
+    v: Vec<[v128; 2]>,
+}
+
+/// Bits of the low half of a split coefficient.
+const SPLIT: u32 = 11;
+
+impl Split {
+    /// `None` if a coefficient is too large to split into two i16 halves (|k| ≥ 2²⁶, a weight
+    /// above 16: no kernel here produces one, but the scalar kernel handles it if so).
+    fn new(coeffs: &Coefficients) -> Option<Split> {
+        if coeffs
+            .values
+            .iter()
+            .any(|&k| !(-(1 << 26)..(1 << 26)).contains(&k))
+        {
+            return None;
+        }
+        // Whole quads of taps per pixel (zero-padded), so most pixels need no remainder path.
+        let pairs = coeffs.stride.div_ceil(4).max(1) * 2;
+        let zero = i16x8_splat(0);
+        let mut v = vec![[zero, zero]; coeffs.out_len() * pairs];
+        for (i, out) in v.chunks_exact_mut(pairs).enumerate() {
+            let (_, ks) = coeffs.taps(i);
+            for (pair, slot) in ks.chunks(2).zip(out.iter_mut()) {
+                let k0 = pair[0];
+                let k1 = pair.get(1).copied().unwrap_or(0);
+                // |k| < 2²⁶ (checked above), so h = k >> 11 ∈ [−2¹⁵, 2¹⁵) and l ∈ [0, 2¹¹)
+                // both fit in i16.
+                let (h0, l0) = ((k0 >> SPLIT) as i16, (k0 & ((1 << SPLIT) - 1)) as i16);
+                let (h1, l1) = ((k1 >> SPLIT) as i16, (k1 & ((1 << SPLIT) - 1)) as i16);
+                *slot = [
+                    i16x8(h0, h1, h0, h1, h0, h1, h0, h1),
+                    i16x8(l0, l1, l0, l1, l0, l1, l0, l1),
+                ];
+            }
+        }
+        Some(Split { pairs, v })
+    }
+}
+
+/// Horizontal pass; `C = 4` runs four channels per pixel, other `C` use scalar.
+///
+/// Each 22-bit coefficient is split exactly as `k = h·2¹¹ + l` ([`Split`]), and two taps of
+/// all four channels go through one `i32x4.dot_i16x8_s` per half: `Σ p·k = 2¹¹·Σ p·h + Σ p·l`.
+/// The products `p·h`, `p·l` (|·| < 2²³) and their pairwise sums are exact in i32; the sums
+/// over taps and the final combination wrap modulo 2³² exactly like the scalar kernel's
+/// wrapping i32 accumulator, so the result is bit-identical.
 pub(crate) fn horizontal<const C: usize>(
     src: &[u8],
     src_w: usize,
@@ -39,49 +85,168 @@ pub(crate) fn horizontal<const C: usize>(
     coeffs: &Coefficients,
     dst: &mut [u8],
 ) {
-    if C != 4 {
+    let split = if C == 4 { Split::new(coeffs) } else { None };
+    let Some(split) = split else {
         return scalar::horizontal::<C>(src, src_w, row0, col_shift, coeffs, dst);
-    }
+    };
     let in_stride = src_w * 4;
     let out_stride = coeffs.out_len() * 4;
     if out_stride == 0 || in_stride == 0 {
         return;
     }
-    for (y, out_row) in dst.chunks_exact_mut(out_stride).enumerate() {
+    // V8 re-materialises a `v128.const` at every use (four instructions); masks that LLVM
+    // cannot see as constants stay in registers across the loop.
+    let m = core::hint::black_box([
+        i8x16(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1),
+        i8x16(8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1),
+        i32x4_splat(ROUNDING),
+    ]);
+    let n_rows = dst.len() / out_stride;
+    let mut y = 0;
+    // Two rows per step share the coefficient loads and the per-pixel bookkeeping.
+    while y + 2 <= n_rows {
+        let start = (row0 + y) * in_stride;
+        let (ra, rb) = src[start..start + 2 * in_stride].split_at(in_stride);
+        let (oa, ob) = dst[y * out_stride..(y + 2) * out_stride].split_at_mut(out_stride);
+        for (x, ((pa, pb), ks)) in oa
+            .chunks_exact_mut(4)
+            .zip(ob.chunks_exact_mut(4))
+            .zip(split.v.chunks_exact(split.pairs))
+            .enumerate()
+        {
+            let (first, count) = coeffs.bounds[x];
+            let (first, count) = (first as usize - col_shift, count as usize);
+            let count = padded(first, count, src_w);
+            let span = first * 4..(first + count) * 4;
+            let (a, b) = taps::<true>(&ra[span.clone()], &rb[span], ks, count, &m);
+            pa.copy_from_slice(&pack4(a).to_le_bytes());
+            pb.copy_from_slice(&pack4(b).to_le_bytes());
+        }
+        y += 2;
+    }
+    if y < n_rows {
         let start = (row0 + y) * in_stride;
         let row = &src[start..start + in_stride];
-        for (x, out_px) in out_row.chunks_exact_mut(4).enumerate() {
-            let (first, ks) = coeffs.taps(x);
-            let first = first - col_shift;
-            let px = &row[first * 4..(first + ks.len()) * 4];
-            let mut acc = i32x4_splat(ROUNDING);
-            let mut pc = px.chunks_exact(16);
-            let mut kc = ks.chunks_exact(4);
-            for (p, k) in (&mut pc).zip(&mut kc) {
-                let v = load16(p);
-                let lo = u16x8_extend_low_u8x16(v);
-                let hi = u16x8_extend_high_u8x16(v);
-                let p0 = u32x4_extend_low_u16x8(lo);
-                let p1 = u32x4_extend_high_u16x8(lo);
-                let p2 = u32x4_extend_low_u16x8(hi);
-                let p3 = u32x4_extend_high_u16x8(hi);
-                let s01 = i32x4_add(
-                    i32x4_mul(p0, i32x4_splat(k[0])),
-                    i32x4_mul(p1, i32x4_splat(k[1])),
-                );
-                let s23 = i32x4_add(
-                    i32x4_mul(p2, i32x4_splat(k[2])),
-                    i32x4_mul(p3, i32x4_splat(k[3])),
-                );
-                acc = i32x4_add(acc, i32x4_add(s01, s23));
-            }
-            for (p, &k) in pc.remainder().chunks_exact(4).zip(kc.remainder()) {
-                let v = u32x4_extend_low_u16x8(u16x8_extend_low_u8x16(load4(p)));
-                acc = i32x4_add(acc, i32x4_mul(v, i32x4_splat(k)));
-            }
-            out_px.copy_from_slice(&pack4(acc).to_le_bytes());
+        let out = &mut dst[y * out_stride..(y + 1) * out_stride];
+        for (x, (po, ks)) in out
+            .chunks_exact_mut(4)
+            .zip(split.v.chunks_exact(split.pairs))
+            .enumerate()
+        {
+            let (first, count) = coeffs.bounds[x];
+            let (first, count) = (first as usize - col_shift, count as usize);
+            let count = padded(first, count, src_w);
+            let px = &row[first * 4..(first + count) * 4];
+            let (a, _) = taps::<false>(px, px, ks, count, &m);
+            po.copy_from_slice(&pack4(a).to_le_bytes());
         }
     }
+}
+
+/// The tap count rounded up to whole quads when those pixels exist in the row (`first + n ≤
+/// width`): the extra taps have coefficient 0 ([`Split`] pads with zeros), so they add
+/// exactly 0 and the remainder path is skipped. Otherwise `count` itself.
+#[inline(always)]
+fn padded(first: usize, count: usize, width: usize) -> usize {
+    let n = count.div_ceil(4) * 4;
+    if first + n <= width {
+        n
+    } else {
+        count
+    }
+}
+
+/// `2²¹ + Σ p·k` over `count` taps of RGBA pixels `pa` (and `pb` when `TWO`), each `4·count`
+/// bytes, with the split coefficients `ks` (≥ ⌈count / 2⌉ pairs); `m` = the two pair masks and
+/// the rounding vector. See [`horizontal`] for why this is exact.
+#[inline(always)]
+fn taps<const TWO: bool>(
+    pa: &[u8],
+    pb: &[u8],
+    ks: &[[v128; 2]],
+    count: usize,
+    m: &[v128; 3],
+) -> (v128, v128) {
+    let [m_lo, m_hi, round] = *m;
+    let zero = i32x4_splat(0);
+    let (mut ah, mut al, mut bh, mut bl) = (zero, zero, zero, zero);
+    let pairs = count.div_ceil(2);
+    if pa.len() != count * 4 || pb.len() != count * 4 || ks.len() < pairs {
+        return (round, round); // unreachable: the callers slice exactly these lengths
+    }
+    let quads = count / 4;
+    let (p, q, k) = (pa.as_ptr(), pb.as_ptr(), ks.as_ptr());
+    for j in 0..quads {
+        // SAFETY: j < count / 4, so bytes [16j, 16j + 16) lie inside `pa` / `pb` (4·count
+        // bytes, checked above) and pairs 2j, 2j + 1 < ⌈count / 2⌉ ≤ ks.len().
+        let (v, k0, k1) = unsafe {
+            (
+                v128_load(p.add(16 * j).cast::<v128>()),
+                *k.add(2 * j),
+                *k.add(2 * j + 1),
+            )
+        };
+        let (x0, x1) = (i8x16_swizzle(v, m_lo), i8x16_swizzle(v, m_hi));
+        ah = i32x4_add(
+            ah,
+            i32x4_add(i32x4_dot_i16x8(x0, k0[0]), i32x4_dot_i16x8(x1, k1[0])),
+        );
+        al = i32x4_add(
+            al,
+            i32x4_add(i32x4_dot_i16x8(x0, k0[1]), i32x4_dot_i16x8(x1, k1[1])),
+        );
+        if TWO {
+            // SAFETY: as above, for `pb`.
+            let w = unsafe { v128_load(q.add(16 * j).cast::<v128>()) };
+            let (y0, y1) = (i8x16_swizzle(w, m_lo), i8x16_swizzle(w, m_hi));
+            bh = i32x4_add(
+                bh,
+                i32x4_add(i32x4_dot_i16x8(y0, k0[0]), i32x4_dot_i16x8(y1, k1[0])),
+            );
+            bl = i32x4_add(
+                bl,
+                i32x4_add(i32x4_dot_i16x8(y0, k0[1]), i32x4_dot_i16x8(y1, k1[1])),
+            );
+        }
+    }
+    // One or two pairs left (4, 8 or 12 bytes), loaded as u64 / u32 lanes (no memcpy).
+    let ra = &pa[quads * 16..];
+    let rb = &pb[quads * 16..];
+    let mut kp = ks[quads * 2..pairs].iter();
+    let two = ra.len() & !7;
+    if let (Ok(x), Ok(y)) = (
+        <[u8; 8]>::try_from(&ra[..two]),
+        <[u8; 8]>::try_from(&rb[..two]),
+    ) {
+        if let Some(k) = kp.next() {
+            let x0 = i8x16_swizzle(u64x2(u64::from_le_bytes(x), 0), m_lo);
+            ah = i32x4_add(ah, i32x4_dot_i16x8(x0, k[0]));
+            al = i32x4_add(al, i32x4_dot_i16x8(x0, k[1]));
+            if TWO {
+                let y0 = i8x16_swizzle(u64x2(u64::from_le_bytes(y), 0), m_lo);
+                bh = i32x4_add(bh, i32x4_dot_i16x8(y0, k[0]));
+                bl = i32x4_add(bl, i32x4_dot_i16x8(y0, k[1]));
+            }
+        }
+    }
+    if let (Ok(x), Ok(y), Some(k)) = (
+        <[u8; 4]>::try_from(&ra[two..]),
+        <[u8; 4]>::try_from(&rb[two..]),
+        kp.next(),
+    ) {
+        let x0 = i8x16_swizzle(u32x4(u32::from_le_bytes(x), 0, 0, 0), m_lo);
+        ah = i32x4_add(ah, i32x4_dot_i16x8(x0, k[0]));
+        al = i32x4_add(al, i32x4_dot_i16x8(x0, k[1]));
+        if TWO {
+            let y0 = i8x16_swizzle(u32x4(u32::from_le_bytes(y), 0, 0, 0), m_lo);
+            bh = i32x4_add(bh, i32x4_dot_i16x8(y0, k[0]));
+            bl = i32x4_add(bl, i32x4_dot_i16x8(y0, k[1]));
+        }
+    }
+    (
+        i32x4_add(i32x4_add(i32x4_shl(ah, SPLIT), al), round),
+        i32x4_add(i32x4_add(i32x4_shl(bh, SPLIT), bl), round),
+    )
 }
 
 /// Vertical pass over bytes, 16 byte columns per step (four i32x4 accumulators).

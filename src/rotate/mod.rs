@@ -313,17 +313,43 @@ fn rotate180_in_place<const C: usize>(img: &mut Image<C>) {
 /// Mirror left ↔ right in place (Pillow `FLIP_LEFT_RIGHT`).
 pub fn flip_horizontal_in_place<const C: usize>(img: &mut Image<C>) {
     let w = img.width() as usize;
-    if w < 2 {
+    if w < 2 || C == 0 {
         return;
     }
     for row in img.data_mut().chunks_exact_mut(w * C) {
-        for x in 0..w / 2 {
-            let xr = w - 1 - x;
-            for c in 0..C {
-                row.swap(x * C + c, xr * C + c);
-            }
+        // Whole pixels as `[u8; C]` (fixed-size copies, no per-byte swaps).
+        let (left, right) = row.split_at_mut(w / 2 * C);
+        let right_len = right.len();
+        let right = &mut right[right_len - w / 2 * C..];
+        for (a, b) in left
+            .chunks_exact_mut(C)
+            .zip(right.chunks_exact_mut(C).rev())
+        {
+            let mut t = [0u8; C];
+            t.copy_from_slice(a);
+            a.copy_from_slice(b);
+            b.copy_from_slice(&t);
         }
     }
+}
+
+/// A left ↔ right mirrored copy (Pillow `FLIP_LEFT_RIGHT`), in one pass over the pixels.
+pub fn flipped_horizontal<const C: usize>(img: &Image<C>) -> Image<C> {
+    let w = img.width() as usize;
+    let mut out = img.clone();
+    if w < 2 || C == 0 {
+        return out;
+    }
+    for (orow, irow) in out
+        .data_mut()
+        .chunks_exact_mut(w * C)
+        .zip(img.data().chunks_exact(w * C))
+    {
+        for (d, s) in orow.chunks_exact_mut(C).zip(irow.chunks_exact(C).rev()) {
+            d.copy_from_slice(s);
+        }
+    }
+    out
 }
 
 /// Mirror top ↔ bottom in place (Pillow `FLIP_TOP_BOTTOM`).
@@ -343,6 +369,37 @@ pub fn flip_vertical_in_place<const C: usize>(img: &mut Image<C>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Hand-built mirror images: the in-place flip and the mirrored copy agree with them.
+    #[test]
+    fn horizontal_flips_by_hand() {
+        fn check<const C: usize>(w: u32) {
+            let h = 3u32;
+            let data: Vec<u8> = (0..w * h * C as u32).map(|i| (i * 7 + 1) as u8).collect();
+            let img = Image::<C>::from_vec(w, h, data.clone()).unwrap();
+            let mut want = vec![0u8; data.len()];
+            let wc = w as usize * C;
+            for y in 0..h as usize {
+                for x in 0..w as usize {
+                    let (d, s) = (y * wc + x * C, y * wc + (w as usize - 1 - x) * C);
+                    want[d..d + C].copy_from_slice(&data[s..s + C]);
+                }
+            }
+            let mut a = img.clone();
+            flip_horizontal_in_place(&mut a);
+            assert_eq!(a.data(), &want[..], "in place C={C} w={w}");
+            assert_eq!(
+                flipped_horizontal(&img).data(),
+                &want[..],
+                "copy C={C} w={w}"
+            );
+        }
+        for w in 1..=6 {
+            check::<1>(w);
+            check::<3>(w);
+            check::<4>(w);
+        }
+    }
 
     #[test]
     fn py_mod_matches_python() {

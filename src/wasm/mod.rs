@@ -548,8 +548,9 @@ pub fn blend(
     };
     let opacity = opt_number(&opts, "opacity")?.unwrap_or(1.0);
     let seed = opt_u32(&opts, "seed")?.unwrap_or(0);
-    Ok(image_to_js(&crate::blend::blend(
-        &b, &s, mode, opacity, seed,
+    // The base was copied into wasm above; composite that copy in place (no second copy).
+    Ok(image_to_js(&crate::blend::blend_owned(
+        b, &s, mode, opacity, seed,
     )?))
 }
 
