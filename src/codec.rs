@@ -14,7 +14,7 @@
 //! `E_IMAGE_DECODE` (their decoders are not compiled in, to keep the wasm small).
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::image::{check_dimensions, max_pixels, RgbaImage};
+use crate::image::{check_budget, check_dimensions, estimate, max_pixels, RgbaImage};
 use crate::params::ImageSource;
 use base64::Engine as _;
 use image::{DynamicImage, ImageDecoder, Limits};
@@ -152,6 +152,41 @@ pub fn decode(bytes: &[u8]) -> Result<RgbaImage> {
     }
 }
 
+/// The `(width, height)` an encoded image's header declares, read without decoding pixels
+/// (EXIF orientation not applied). Used to check memory budgets before decoding.
+///
+/// # Errors
+/// As [`decode`] for input that is not a readable PNG, JPEG or WebP header.
+pub fn peek_dimensions(bytes: &[u8]) -> Result<(u32, u32)> {
+    match Format::sniff(bytes) {
+        Some(Format::Png) => {
+            image::codecs::png::PngDecoder::with_limits(Cursor::new(bytes), limits())
+                .map(|d| d.dimensions())
+                .map_err(header_error)
+        }
+        Some(Format::Jpeg) => image::codecs::jpeg::JpegDecoder::new(Cursor::new(bytes))
+            .map(|d| d.dimensions())
+            .map_err(header_error),
+        Some(Format::Webp) => image::codecs::webp::WebPDecoder::new(Cursor::new(bytes))
+            .map(|d| d.dimensions())
+            .map_err(header_error),
+        None => Err(Error::new(
+            ErrorCode::ImageDecode,
+            "the data is not a PNG, JPEG or WebP image",
+        )),
+    }
+}
+
+/// The size of an image input without decoding its pixels (`None` for URLs and unreadable
+/// data: those fail later with their own error).
+pub fn source_dimensions(src: &ImageSource) -> Option<(u32, u32)> {
+    match src {
+        ImageSource::Pixels(p) => Some((p.width(), p.height())),
+        ImageSource::Data(s) => peek_dimensions(&decode_base64_input(s).ok()?).ok(),
+        ImageSource::Url(_) => None,
+    }
+}
+
 /// Decoder limits derived from the pixel limit: no side longer than the limit, and at most
 /// 8 bytes (16-bit RGBA) per allowed pixel plus slack for the decoder's own buffers.
 fn limits() -> Limits {
@@ -178,6 +213,7 @@ fn header_error(e: image::ImageError) -> Error {
 fn finish(mut d: impl ImageDecoder, apply_exif: bool) -> Result<RgbaImage> {
     let (w, h) = d.dimensions();
     check_dimensions(w, h)?;
+    check_budget(&format!("decoding a {w}×{h} image"), estimate::decode(w, h))?;
     d.set_limits(limits()).map_err(header_error)?;
     let orientation = if apply_exif {
         // A broken EXIF block is ignored (the image itself may be fine), as browsers do.

@@ -101,6 +101,7 @@ pub fn v2_rotation_sampler(method: Filter) -> Sampler {
 /// `E_MODEL_UNAVAILABLE` when `bg_remove_model` names a model explicitly (none is available in
 /// this build yet).
 pub fn superimpose_v2(p: SuperimposeV2) -> Result<Output> {
+    p.check_memory_budget()?;
     let mut warnings = Vec::new();
     let use_model = p.mask.is_none() && p.bg_remove_model != BgRemoveModel::None;
     if use_model {
@@ -236,6 +237,10 @@ pub fn composite_v2(
     mask: Option<&RgbaImage>,
     s: &V2Settings,
 ) -> Result<RgbaImage> {
+    crate::image::check_budget(
+        "this superimpose-v2 call",
+        crate::params::v2_budget(&base, overlay, mask, s),
+    )?;
     let blender = Blender::new(s.blend_mode, s.opacity / 100.0, s.seed)?;
     let ov = prepare_overlay_v2(overlay, mask, s)?;
     let mut base = opaque_base(base);
@@ -267,6 +272,7 @@ fn round_half_even(v: f64) -> f64 {
 /// Image loading errors (named after the field), `E_DIMENSIONS` for a 0-px overlay size,
 /// `E_IMAGE_TOO_LARGE` when a step would exceed the pixel limit.
 pub fn superimpose_v1(p: SuperimposeV1) -> Result<Output> {
+    p.check_memory_budget()?;
     let base = opaque_base(load("base_image", p.base_image)?);
     let overlay = load("overlay_image", p.overlay_image)?;
     let mask = match p.mask {
@@ -391,6 +397,10 @@ pub fn composite_v1(
     mask: Option<&RgbaImage>,
     s: &V1Settings,
 ) -> Result<RgbaImage> {
+    crate::image::check_budget(
+        "this superimpose call",
+        crate::params::v1_budget(&base, overlay, mask, s),
+    )?;
     if !(0.0..=1.0).contains(&s.opacity) {
         return Err(Error::range(
             "opacity",
