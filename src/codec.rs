@@ -178,13 +178,14 @@ pub fn peek_dimensions(bytes: &[u8]) -> Result<(u32, u32)> {
 }
 
 /// The size of an image input without decoding its pixels (`None` for URLs and unreadable
-/// data: those fail later with their own error).
+/// data: those fail later with their own error). Sizes over the pixel limit give `None` too (decoding refuses them with `E_IMAGE_TOO_LARGE`).
 pub fn source_dimensions(src: &ImageSource) -> Option<(u32, u32)> {
-    match src {
-        ImageSource::Pixels(p) => Some((p.width(), p.height())),
-        ImageSource::Data(s) => peek_dimensions(&decode_base64_input(s).ok()?).ok(),
-        ImageSource::Url(_) => None,
-    }
+    let (w, h) = match src {
+        ImageSource::Pixels(p) => (p.width(), p.height()),
+        ImageSource::Data(s) => peek_dimensions(&decode_base64_input(s).ok()?).ok()?,
+        ImageSource::Url(_) => return None,
+    };
+    check_dimensions(w, h).ok().map(|()| (w, h))
 }
 
 /// Decoder limits derived from the pixel limit: no side longer than the limit, and at most

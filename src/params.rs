@@ -275,6 +275,14 @@ fn held(base: (u32, u32), overlay: (u32, u32), mask: Option<(u32, u32)>) -> u64 
         .saturating_add(mask.map_or(0, b))
 }
 
+/// Whether the rotated canvas can be within the pixel limit (else the rotation is refused with
+/// E_IMAGE_TOO_LARGE before allocating, and costs nothing).
+fn rotated_fits(w: u32, h: u32, rotation: i64) -> bool {
+    let (rw, rh) = crate::image::estimate::rotated_size(w, h, rotation as f64);
+    // The estimate adds 2 px of slack per side; compare the unpadded canvas with the limit.
+    rw.saturating_sub(2).saturating_mul(rh.saturating_sub(2)) <= crate::image::max_pixels()
+}
+
 /// Estimated peak bytes of Superimpose v2 on decoded images of these sizes (SPEC 2.2): the
 /// inputs, then the largest of the overlay steps (mask luminance and resize, scale, rotate)
 /// and the PNG/base64 encoding. Saturating; sizes the pipeline refuses anyway may give huge
@@ -301,12 +309,17 @@ pub fn v2_peak_bytes(
         }
     };
     let (w1, h1) = (side(ow), side(oh));
+    // A size over the pixel limit is refused by the pipeline (E_IMAGE_TOO_LARGE) before it
+    // allocates anything, so it costs nothing here.
+    if crate::image::check_dimensions(w1, h1).is_err() {
+        return held(base, overlay, mask).saturating_add(prep);
+    }
     let scale = if (w1, h1) == (ow, oh) {
         0
     } else {
         estimate::resize(ow, oh, w1, h1)
     };
-    let rot = if rotation.rem_euclid(360) == 0 {
+    let rot = if rotation.rem_euclid(360) == 0 || !rotated_fits(w1, h1, rotation) {
         0
     } else {
         estimate::buffer(w1.into(), h1.into(), 4).saturating_add(estimate::rotate(
@@ -354,7 +367,7 @@ pub fn v1_peak_bytes(
     } else {
         estimate::resize(aw, ah, tw, th)
     };
-    let rot = if s.rotation.rem_euclid(360) == 0 {
+    let rot = if s.rotation.rem_euclid(360) == 0 || !rotated_fits(tw, th, s.rotation) {
         0
     } else {
         estimate::buffer(tw.into(), th.into(), 4).saturating_add(estimate::rotate(
