@@ -8,7 +8,7 @@ PORT ?= 8080
 PY := $(CURDIR)/.tools/venv/bin/python
 PILLOW_REFS := $(CURDIR)/target/pillow-refs
 
-.PHONY: demo test bootstrap build render serve lint pillow-refs test-native test-wasm test-js bench
+.PHONY: demo test bootstrap build render serve lint pillow-refs test-native test-wasm test-js bench fuzz
 
 demo: build render serve
 
@@ -59,3 +59,12 @@ test-js:
 bench: build
 	cargo bench
 	node bench/node-wasm.mjs 21
+
+# Coverage-guided fuzzing (cargo-fuzz, nightly; not part of `make test`): every target for
+# FUZZ_SECONDS each (default 60), then a summary of executions and crashes. Crash inputs land in
+# fuzz/artifacts/; fixed ones are kept in tests/fuzz-regressions/ and replayed by `make test`
+# (tests/limits.rs). `make fuzz FUZZ_TARGETS="decode params"` runs some.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZ_TARGETS)

@@ -56,7 +56,7 @@ for t in "${TARGETS[@]}"; do
   mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$t"
   SEEDS=()
   [ -d "tests/fuzz-regressions/$t" ] && SEEDS+=("tests/fuzz-regressions/$t")
-  [ "$t" = decode ] && [ -d tests/fixtures ] && SEEDS+=(tests/fixtures)
+  [ "$t" = decode ] && [ -d tests/fixtures/codec ] && SEEDS+=(tests/fixtures/codec)
   before=$(find "fuzz/artifacts/$t" -type f | wc -l)
   log "$t: ${SECONDS_PER_TARGET}s"
   out=$(mktemp)

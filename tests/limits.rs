@@ -8,6 +8,7 @@
 //! * the panic report carries E_INTERNAL.
 //!
 //! The limits are process-global, so every test here takes `LOCK`.
+#![cfg(not(target_arch = "wasm32"))]
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -88,7 +89,8 @@ fn lock() -> MutexGuard<'static, ()> {
 fn fuzz_regressions_replay() {
     let _g = lock();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions");
-    let targets: [(&str, fn(&[u8])); 5] = [
+    type Harness = fn(&[u8]);
+    let targets: [(&str, Harness); 5] = [
         ("decode", fuzz_common::run_decode),
         ("params", fuzz_common::run_params),
         ("schema_remote", fuzz_common::run_schema_remote),
