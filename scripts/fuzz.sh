@@ -56,6 +56,9 @@ for t in "${TARGETS[@]}"; do
   mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$t"
   SEEDS=()
   [ -d "tests/fuzz-regressions/$t" ] && SEEDS+=("tests/fuzz-regressions/$t")
+  [ -d "fuzz/seeds/$t" ] && SEEDS+=("fuzz/seeds/$t")
+  DICT=()
+  case $t in params | schema_remote) DICT=(-dict=fuzz/json.dict) ;; esac
   [ "$t" = decode ] && [ -d tests/fixtures/codec ] && SEEDS+=(tests/fixtures/codec)
   before=$(find "fuzz/artifacts/$t" -type f | wc -l)
   log "$t: ${SECONDS_PER_TARGET}s"
@@ -65,7 +68,7 @@ for t in "${TARGETS[@]}"; do
   # turn an allocation above 2 GiB into a finding; -timeout marks a 10 s execution as a hang.
   cargo +"$TOOLCHAIN" fuzz run -O "$t" "fuzz/corpus/$t" "${SEEDS[@]}" -- \
     -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10 \
-    -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 -print_final_stats=1 >"$out" 2>&1
+    -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 -print_final_stats=1 "${DICT[@]}" >"$out" 2>&1
   set -e
   # The last "#<n>" status line of the runs (fork mode: the parent's cumulative count).
   execs=$(grep -oE '^#[0-9]+' "$out" | tail -1 | tr -d '#')

@@ -133,6 +133,12 @@ pub fn decode(bytes: &[u8]) -> Result<RgbaImage> {
             },
         ));
     };
+    if let Some((w, h)) = png_ihdr_size(bytes) {
+        // The size is refused from the IHDR before any decoder (or its limits arithmetic,
+        // which differs between 32- and 64-bit targets) runs.
+        check_dimensions(w, h)?;
+        check_budget(&format!("decoding a {w}×{h} image"), estimate::decode(w, h))?;
+    }
     match format {
         Format::Png => {
             let d = image::codecs::png::PngDecoder::with_limits(Cursor::new(bytes), limits())
@@ -158,6 +164,9 @@ pub fn decode(bytes: &[u8]) -> Result<RgbaImage> {
 /// # Errors
 /// As [`decode`] for input that is not a readable PNG, JPEG or WebP header.
 pub fn peek_dimensions(bytes: &[u8]) -> Result<(u32, u32)> {
+    if let Some(size) = png_ihdr_size(bytes) {
+        return Ok(size);
+    }
     match Format::sniff(bytes) {
         Some(Format::Png) => {
             image::codecs::png::PngDecoder::with_limits(Cursor::new(bytes), limits())
@@ -175,6 +184,20 @@ pub fn peek_dimensions(bytes: &[u8]) -> Result<(u32, u32)> {
             "the data is not a PNG, JPEG or WebP image",
         )),
     }
+}
+
+/// The width and height of a PNG's IHDR chunk (which the PNG spec requires to come first), read
+/// straight from the bytes; `None` when the bytes do not start that way.
+fn png_ihdr_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    if Format::sniff(bytes) != Some(Format::Png)
+        || bytes.get(8..16) != Some(b"\0\0\0\x0dIHDR".as_slice())
+    {
+        return None;
+    }
+    let be = |r: std::ops::Range<usize>| -> Option<u32> {
+        Some(u32::from_be_bytes(bytes.get(r)?.try_into().ok()?))
+    };
+    Some((be(16..20)?, be(20..24)?))
 }
 
 /// The size of an image input without decoding its pixels (`None` for URLs and unreadable
