@@ -7,6 +7,12 @@ import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 
 const pkg = await import(new URL('../../pkg/index.js', import.meta.url));
+// The glue's init returns the already-instantiated module's exports (same instance as the
+// package uses), whose `memory` is the wasm linear memory.
+await pkg.init();
+const glue = await import(new URL('../../pkg/superimpose_wasm.js', import.meta.url));
+const wasmExports = await glue.default();
+const wasmMemory = () => wasmExports.memory.buffer.byteLength;
 
 function crc32(buf) {
   let c = 0xffffffff;
@@ -44,7 +50,6 @@ test('a 50 000 × 50 000 PNG bomb is refused from its header; memory does not gr
   const expected = await reference();
   const bomb = pngClaiming(50_000, 50_000);
   assert.ok(bomb.length < 200);
-  const wasmMemory = () => process.memoryUsage().arrayBuffers; // wasm memory is an ArrayBuffer
   const before = wasmMemory();
   await assert.rejects(pkg.decode(bomb), (e) => e.code === 'E_IMAGE_TOO_LARGE');
   await assert.rejects(pkg.superimposeV2({ base_image: bomb, overlay_image: px(2, 2), bg_remove_model: 'None' }), (e) => e.code === 'E_IMAGE_TOO_LARGE');
@@ -55,13 +60,15 @@ test('a 50 000 × 50 000 PNG bomb is refused from its header; memory does not gr
     await pkg.setMaxPixels(64 * 1024 * 1024);
   }
   const grown = wasmMemory() - before;
-  assert.ok(grown < 8 << 20, `array buffers grew by ${grown} bytes`);
+  assert.equal(grown, 0, `wasm memory grew by ${grown} bytes`);
   assert.equal(await reference(), expected);
 });
 
 test('rescale_factor 100 on a large overlay: refused before allocating, then the next call works', async () => {
   const expected = await reference();
   const body = { base_image: px(64, 48), overlay_image: px(400, 300), bg_remove_model: 'None', rescale_factor: 100 };
+  await assert.rejects(pkg.superimposeV2(body)); // let the allocator reach its working size
+  const before = wasmMemory();
   await assert.rejects(pkg.superimposeV2(body), (e) => e.code === 'E_IMAGE_TOO_LARGE' && e.param === 'rescale_factor');
   await pkg.setMaxPixels(4_000_000_000);
   try {
@@ -69,6 +76,7 @@ test('rescale_factor 100 on a large overlay: refused before allocating, then the
   } finally {
     await pkg.setMaxPixels(64 * 1024 * 1024);
   }
+  assert.equal(wasmMemory() - before, 0, 'wasm memory grew while refusing');
   // Small overlay × 100 runs within the budget.
   const ok = await pkg.superimposeV2({ ...body, overlay_image: px(8, 6) });
   assert.equal(ok.width, 64);
