@@ -97,25 +97,38 @@ fn fuzz_regressions_replay() {
         ("pipeline_v2", fuzz_common::run_pipeline_v2),
         ("pipeline_v1", fuzz_common::run_pipeline_v1),
     ];
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut replayed = 0;
-    for (name, run) in targets {
-        let dir = root.join(name);
+    // The crash inputs, plus the fuzzers' seed inputs (so the shared harness itself runs here
+    // even while no crash input is stored).
+    let dirs = targets.iter().flat_map(|&(name, run)| {
+        [
+            (root.join(name), run),
+            (manifest.join("fuzz/seeds").join(name), run),
+        ]
+    });
+    let dirs = dirs.chain([(
+        manifest.join("tests/fixtures/codec"),
+        fuzz_common::run_decode as Harness,
+    )]);
+    for (dir, run) in dirs {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
         let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
         files.sort();
         for f in files.iter().filter(|f| f.is_file()) {
-            let bytes = std::fs::read(f).unwrap();
-            if f.extension().is_some_and(|e| e == "md") {
+            if f.extension().is_some_and(|e| e == "md" || e == "py") {
                 continue;
             }
+            let bytes = std::fs::read(f).unwrap();
             let r = std::panic::catch_unwind(|| run(&bytes));
             assert!(r.is_ok(), "fuzz regression {} panicked", f.display());
             replayed += 1;
         }
     }
-    eprintln!("replayed {replayed} fuzz regression inputs");
+    eprintln!("replayed {replayed} fuzz regression and seed inputs");
+    assert!(replayed >= 10, "only {replayed} inputs found");
 }
 
 // ---------------------------------------------------------------------------------------------
