@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
+import { readFileSync } from 'node:fs';
 
 const pkg = await import(new URL('../../pkg/index.js', import.meta.url));
 // The glue's init returns the already-instantiated module's exports (same instance as the
@@ -143,4 +144,20 @@ test('after every locally reachable error code, the same instance serves the nex
     assert.equal(await reference(), expected, `the call after ${code} differs`);
   }
   console.log(`limits: ${cases.length} refused calls, ${codes.size} codes, instance still serving`);
+  // Every code of the public union is either exercised above or accounted for here, so a new
+  // code cannot be added without deciding how it is tested.
+  const NOT_LOCAL = {
+    E_IMAGE_ENCODE: 'the encoders accept every valid RGBA image; no input reaches it',
+    E_UNSUPPORTED: 'environment-dependent features only',
+    E_GPU_UNAVAILABLE: 'WebGPU (tests/webgpu.rs)', E_GPU: 'WebGPU (tests/webgpu.rs)',
+    E_INTERNAL: 'a bug: no input is known to reach it (the panic report is tested in tests/limits.rs)',
+  };
+  for (const c of ['E_INVALID_REQUEST', 'E_UNAUTHORIZED', 'E_FORBIDDEN', 'E_EXPIRED', 'E_GONE',
+    'E_INSUFFICIENT_CREDITS', 'E_RATE_LIMITED', 'E_SERVER', 'E_INFERENCE_FAILED', 'E_PROTOCOL',
+    'E_NETWORK', 'E_TIMEOUT']) NOT_LOCAL[c] = 'remote client (tests/js/security.test.mjs, client_load.test.mjs, client_api.test.mjs, tests/client.rs)';
+  const dts = readFileSync(new URL('../../pkg/index.d.ts', import.meta.url), 'utf8');
+  const union = [...dts.slice(dts.indexOf('export type ErrorCode'), dts.indexOf(';', dts.indexOf('export type ErrorCode'))).matchAll(/"(E_[A-Z_]+)"/g)].map((m) => m[1]);
+  assert.ok(union.length >= 30, union.join(' '));
+  const missing = union.filter((c) => !codes.has(c) && !(c in NOT_LOCAL));
+  assert.deepEqual(missing, [], `error codes neither exercised nor accounted for: ${missing}`);
 });
