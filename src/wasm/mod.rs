@@ -54,6 +54,16 @@ pub(crate) fn install_panic_hook() {
     });
 }
 
+/// Only with the `debug` feature: panic on purpose, to check by hand what the panic hook prints
+/// in a given build (`cargo build --target wasm32-unknown-unknown --features debug`, then call
+/// `__panicForTest()` from JS: the console shows the `E_INTERNAL:` line, then the call throws
+/// `RuntimeError: unreachable`). Never in the published package.
+#[cfg(feature = "debug")]
+#[wasm_bindgen(js_name = __panicForTest)]
+pub fn panic_for_test(what: &str) {
+    panic!("deliberate panic for the hook check: {what}");
+}
+
 /// The crate version (`Cargo.toml`).
 #[wasm_bindgen]
 pub fn version() -> String {
