@@ -9,7 +9,7 @@ PORT ?= 8080
 PY := $(CURDIR)/.tools/venv/bin/python
 PILLOW_REFS := $(CURDIR)/target/pillow-refs
 
-.PHONY: demo test bootstrap build render serve lint pillow-refs test-native test-wasm test-js bench models demo-models
+.PHONY: demo test bootstrap build render serve lint pillow-refs test-native test-wasm test-js bench models demo-models fuzz
 
 demo: build demo-models render serve
 
@@ -90,3 +90,12 @@ bench: build
 	cargo bench
 	node bench/node-wasm.mjs 21
 	node bench/browser.mjs --runs $(BENCH_RUNS) --warmup $(BENCH_WARMUP)
+
+# Coverage-guided fuzzing (cargo-fuzz, nightly; not part of `make test`): every target for
+# FUZZ_SECONDS each (default 60), then a summary of executions and crashes. Crash inputs land in
+# fuzz/artifacts/; fixed ones are kept in tests/fuzz-regressions/ and replayed by `make test`
+# (tests/limits.rs). `make fuzz FUZZ_TARGETS="decode params"` runs some.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh $(FUZZ_TARGETS)

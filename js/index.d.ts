@@ -4,7 +4,7 @@
 /** Stable error codes: every error thrown by this package has one in `error.code`. */
 export type ErrorCode =
   | "E_PARAM_RANGE" | "E_PARAM_ENUM" | "E_PARAM_TYPE" | "E_PARAM_MISSING" | "E_PARAM_UNKNOWN"
-  | "E_BUFFER_SIZE" | "E_DIMENSIONS" | "E_IMAGE_TOO_LARGE" | "E_IMAGE_DECODE" | "E_IMAGE_ENCODE"
+  | "E_BUFFER_SIZE" | "E_DIMENSIONS" | "E_IMAGE_TOO_LARGE" | "E_MEMORY_BUDGET" | "E_IMAGE_DECODE" | "E_IMAGE_ENCODE"
   | "E_IMAGE_INPUT" | "E_MODEL_UNAVAILABLE" | "E_UNSUPPORTED" | "E_IMAGE_FETCH"
   | "E_GPU_UNAVAILABLE" | "E_GPU" | "E_INVALID_REQUEST" | "E_UNAUTHORIZED" | "E_FORBIDDEN"
   | "E_NOT_FOUND" | "E_EXPIRED" | "E_GONE" | "E_INSUFFICIENT_CREDITS" | "E_RATE_LIMITED"
@@ -327,6 +327,16 @@ export function toImageInput(
 ): Promise<ImageLike | ImageData | string>;
 /** Set the pixel limit for every image accepted or created (default 64 MP = 67 108 864). */
 export function setMaxPixels(n: number): Promise<void>;
+/** The current pixel limit (default 64 MP). */
+export function maxPixels(): Promise<number>;
+/**
+ * Set the working-memory budget of one call in bytes (default 1 GiB, at least 1 MiB). A decode or
+ * pipeline whose estimated peak working memory exceeds it is refused with `E_MEMORY_BUDGET`
+ * before its large buffers are allocated.
+ */
+export function setMemoryBudget(bytes: number): Promise<void>;
+/** The current working-memory budget in bytes. */
+export function memoryBudget(): Promise<number>;
 /** The package version. */
 export function version(): Promise<string>;
 /** Which kernels run. */

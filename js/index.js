@@ -23,7 +23,8 @@ export {
 let ready = null;
 let initialized = false;
 let codecsReady = null;
-let maxPixelsLimit; // the last limit set, applied to the codec module when it loads
+let maxPixelsLimit; // the last limits set, applied to the codec module when it loads
+let memoryBudgetBytes;
 const isNode =
   typeof process !== "undefined" && !!process.versions?.node && typeof window === "undefined";
 
@@ -85,6 +86,7 @@ function codecModule(moduleOrPath) {
       const input = moduleOrPath === undefined ? await wasmSource("superimpose_codecs_bg.wasm") : moduleOrPath;
       await initCodecs(input === undefined ? undefined : { module_or_path: input });
       if (maxPixelsLimit !== undefined) codecGlue.setMaxPixels(maxPixelsLimit);
+      if (memoryBudgetBytes !== undefined) codecGlue.setMemoryBudget(memoryBudgetBytes);
       return codecGlue;
     })();
     codecsReady.catch(() => {
@@ -175,14 +177,33 @@ async function fetchImage(url, signal) {
   return pixelsOfBytes(new Uint8Array(await blob.arrayBuffer()), blob.type);
 }
 
+/** URL inputs are limited to these schemes; anything else (file:, javascript:, ftp:, …) is refused. */
+const URL_SCHEMES = ["http:", "https:", "data:", "blob:"];
+
+/** The lower-cased `scheme:` of a string that starts like a URL, else null (raw base64 has no ':'). */
+function urlScheme(s) {
+  const m = /^\s*([a-z][a-z0-9+.-]*):/i.exec(s);
+  return m ? m[1].toLowerCase() + ":" : null;
+}
+
+function badScheme(scheme) {
+  return codedError(
+    "E_IMAGE_INPUT",
+    `image URLs must use one of the schemes ${URL_SCHEMES.join(" ")}; got ${JSON.stringify(scheme)}`,
+    { param: "url" },
+  );
+}
+
 /**
  * Any accepted image input → what the wasm core takes: an ImageData-like object, or a string
  * (data: URI / raw base64) that the core decodes itself.
  */
 export async function toImageInput(v, { signal } = {}) {
   if (typeof v === "string") {
-    if (/^(https?:|blob:)/i.test(v)) return fetchImage(v, signal);
-    return v; // data: URI or raw base64, decoded by the core (a URL of another scheme is refused there)
+    const scheme = urlScheme(v);
+    if (scheme === "http:" || scheme === "https:" || scheme === "blob:") return fetchImage(v, signal);
+    if (scheme !== null && scheme !== "data:") throw badScheme(scheme);
+    return v; // data: URI or raw base64, decoded by the core
   }
   if (isPixelObject(v)) return v;
   if (typeof Blob === "function" && v instanceof Blob) {
@@ -190,7 +211,11 @@ export async function toImageInput(v, { signal } = {}) {
   }
   if (v instanceof ArrayBuffer) return pixelsOfBytes(new Uint8Array(v));
   if (ArrayBuffer.isView(v)) return pixelsOfBytes(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
-  if (v instanceof URL) return fetchImage(v.href, signal);
+  if (v instanceof URL) {
+    if (v.protocol === "data:") return v.href;
+    if (!["http:", "https:", "blob:"].includes(v.protocol)) throw badScheme(v.protocol);
+    return fetchImage(v.href, signal);
+  }
   if (drawable(v)) {
     if (typeof HTMLImageElement === "function" && v instanceof HTMLImageElement && !v.complete) await v.decode();
     return pixelsOfDrawable(v);
@@ -409,6 +434,30 @@ export async function setMaxPixels(n) {
   wasm.setMaxPixels(n); // validates n (coded E_PARAM_RANGE)
   maxPixelsLimit = n;
   if (codecsReady) (await codecsReady).setMaxPixels(n);
+}
+
+/** The current pixel limit. */
+export async function maxPixels() {
+  await init();
+  return wasm.maxPixels();
+}
+
+/**
+ * Set the working-memory budget of one call in bytes (default 1 GiB, at least 1 MiB): a decode or
+ * pipeline whose estimated peak exceeds it is refused with `E_MEMORY_BUDGET` before allocating.
+ */
+export async function setMemoryBudget(bytes) {
+  await init();
+  wasm.setMemoryBudget(bytes); // validates (coded E_PARAM_RANGE)
+  memoryBudgetBytes = bytes;
+  // The codec module decodes with its own copy of the limits.
+  if (codecsReady) (await codecsReady).setMemoryBudget(bytes);
+}
+
+/** The current working-memory budget in bytes. */
+export async function memoryBudget() {
+  await init();
+  return wasm.memoryBudget();
 }
 
 /** The package version. */

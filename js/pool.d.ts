@@ -26,6 +26,12 @@ export interface WorkerPool {
   unregisterBackgroundModel(name: string): void;
   /** configureOnnxRuntime in every worker (a module object cannot be sent: use moduleUrl). */
   configureOnnxRuntime(opts: { moduleUrl?: string; wasmPaths?: string | Record<string, string>; numThreads?: number }): void;
+  /**
+   * Set the pixel limit and/or the working-memory budget (bytes, ≥ 1 MiB) in every worker, also
+   * ones started later (each worker's module has its own limits). Throws `E_PARAM_RANGE` for an
+   * invalid value.
+   */
+  setLimits(limits: { maxPixels?: number; memoryBudget?: number }): void;
   superimpose(body: SuperimposeV1Body, opts?: SuperimposeOptions): Promise<PoolImageResult>;
   resize(image: ImageInput, opts: { width?: number; height?: number; filter?: ResizeFilter }, call?: CallOptions): Promise<PoolImageResult>;
   rotate(image: ImageInput, opts: { degrees: number; sampler?: RotateSampler }, call?: CallOptions): Promise<PoolImageResult>;

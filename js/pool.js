@@ -54,8 +54,9 @@ export function createWorkerPool({ size, workerUrl } = {}) {
   // Background-removal setup every worker gets, also a worker started again after an abort:
   // messages with id 0 (no job waits for their answers); each worker handles them in order,
   // before any job posted after them.
-  const setup = { ort: null, models: new Map() };
+  const setup = { ort: null, models: new Map(), limits: {} };
   const setupMessages = () => [
+    ...Object.entries(setup.limits).map(([op, v]) => ({ id: 0, op, args: [v] })),
     ...(setup.ort ? [{ id: 0, op: "configureOnnxRuntime", args: [setup.ort] }] : []),
     ...[...setup.models].map(([name, opts]) =>
       opts ? { id: 0, op: "registerBackgroundModel", args: [name, opts] } : { id: 0, op: "unregisterBackgroundModel", args: [name] }),
@@ -187,6 +188,24 @@ export function createWorkerPool({ size, workerUrl } = {}) {
       const given = Object.entries({ moduleUrl, wasmPaths, numThreads }).filter(([, v]) => v !== undefined);
       setup.ort = { ...setup.ort, ...Object.fromEntries(given) };
       broadcast({ id: 0, op: "configureOnnxRuntime", args: [setup.ort] });
+    },
+    /**
+     * Set `maxPixels` and/or `memoryBudget` (bytes, ≥ 1 MiB) in every worker, also ones started
+     * later: each worker's module has its own limits. Invalid values throw E_PARAM_RANGE here.
+     */
+    setLimits({ maxPixels, memoryBudget } = {}) {
+      const whole = (v, min, name) => {
+        if (!(Number.isSafeInteger(v) && v >= min)) {
+          throw Object.assign(codedError("E_PARAM_RANGE", `\`${name}\` must be a whole number ≥ ${min}; got ${v}`), { param: name });
+        }
+      };
+      if (maxPixels !== undefined) whole(maxPixels, 1, "maxPixels");
+      if (memoryBudget !== undefined) whole(memoryBudget, 1 << 20, "memoryBudget");
+      for (const [op, v] of [["setMaxPixels", maxPixels], ["setMemoryBudget", memoryBudget]]) {
+        if (v === undefined) continue;
+        setup.limits[op] = v;
+        broadcast({ id: 0, op, args: [v] });
+      }
     },
     /** Superimpose v1 in a worker. */
     superimpose: (body, { signal, backend, baseKey } = {}) =>

@@ -5,7 +5,7 @@
 import * as api from "./index.js";
 
 const OPS = new Set(["superimposeV2", "superimpose", "resize", "rotate", "blend", "decode", "encode",
-  "blendModes", "version", "kernelBackend", "setMaxPixels", "webgpuInfo", "removeBackground",
+  "blendModes", "version", "kernelBackend", "setMaxPixels", "maxPixels", "setMemoryBudget", "memoryBudget", "webgpuInfo", "removeBackground",
   "registerBackgroundModel", "unregisterBackgroundModel", "configureOnnxRuntime"]);
 
 function serialiseError(e) {

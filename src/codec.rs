@@ -19,9 +19,9 @@
 //! `data:` URI handling, [`Format`] and the signature sniffing are always compiled.
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::image::RgbaImage;
 #[cfg(feature = "codecs")]
-use crate::image::{check_dimensions, max_pixels};
+use crate::image::max_pixels;
+use crate::image::{check_budget, check_dimensions, estimate, RgbaImage};
 use crate::params::ImageSource;
 use base64::Engine as _;
 #[cfg(feature = "codecs")]
@@ -144,6 +144,12 @@ pub fn decode(bytes: &[u8]) -> Result<RgbaImage> {
             },
         ));
     };
+    if let Some((w, h)) = png_ihdr_size(bytes) {
+        // The size is refused from the IHDR before any decoder (or its limits arithmetic,
+        // which differs between 32- and 64-bit targets) runs.
+        check_dimensions(w, h)?;
+        check_budget(&format!("decoding a {w}×{h} image"), estimate::decode(w, h))?;
+    }
     decode_format(bytes, format)
 }
 
@@ -180,6 +186,82 @@ fn decode_format(bytes: &[u8], format: Format) -> Result<RgbaImage> {
     }
 }
 
+/// The `(width, height)` an encoded image's header declares, read without decoding pixels
+/// (EXIF orientation not applied). Used to check memory budgets before decoding.
+///
+/// # Errors
+/// As [`decode`] for input that is not a readable PNG, JPEG or WebP header.
+pub fn peek_dimensions(bytes: &[u8]) -> Result<(u32, u32)> {
+    if let Some(size) = png_ihdr_size(bytes) {
+        return Ok(size);
+    }
+    peek_format_dimensions(bytes)
+}
+
+/// The build has no decoders: only a PNG's IHDR (read above) can be peeked.
+#[cfg(not(feature = "codecs"))]
+fn peek_format_dimensions(bytes: &[u8]) -> Result<(u32, u32)> {
+    match Format::sniff(bytes) {
+        Some(format) => Err(Error::new(
+            ErrorCode::Unsupported,
+            format!(
+                "this build cannot read {} headers (the `codecs` feature is off)",
+                format.as_str()
+            ),
+        )),
+        None => Err(Error::new(
+            ErrorCode::ImageDecode,
+            "the data is not a PNG, JPEG or WebP image",
+        )),
+    }
+}
+
+#[cfg(feature = "codecs")]
+fn peek_format_dimensions(bytes: &[u8]) -> Result<(u32, u32)> {
+    match Format::sniff(bytes) {
+        Some(Format::Png) => {
+            image::codecs::png::PngDecoder::with_limits(Cursor::new(bytes), limits())
+                .map(|d| d.dimensions())
+                .map_err(header_error)
+        }
+        Some(Format::Jpeg) => image::codecs::jpeg::JpegDecoder::new(Cursor::new(bytes))
+            .map(|d| d.dimensions())
+            .map_err(header_error),
+        Some(Format::Webp) => image::codecs::webp::WebPDecoder::new(Cursor::new(bytes))
+            .map(|d| d.dimensions())
+            .map_err(header_error),
+        None => Err(Error::new(
+            ErrorCode::ImageDecode,
+            "the data is not a PNG, JPEG or WebP image",
+        )),
+    }
+}
+
+/// The width and height of a PNG's IHDR chunk (which the PNG spec requires to come first), read
+/// straight from the bytes; `None` when the bytes do not start that way.
+fn png_ihdr_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    if Format::sniff(bytes) != Some(Format::Png)
+        || bytes.get(8..16) != Some(b"\0\0\0\x0dIHDR".as_slice())
+    {
+        return None;
+    }
+    let be = |r: std::ops::Range<usize>| -> Option<u32> {
+        Some(u32::from_be_bytes(bytes.get(r)?.try_into().ok()?))
+    };
+    Some((be(16..20)?, be(20..24)?))
+}
+
+/// The size of an image input without decoding its pixels (`None` for URLs and unreadable
+/// data: those fail later with their own error). Sizes over the pixel limit give `None` too (decoding refuses them with `E_IMAGE_TOO_LARGE`).
+pub fn source_dimensions(src: &ImageSource) -> Option<(u32, u32)> {
+    let (w, h) = match src {
+        ImageSource::Pixels(p) => (p.width(), p.height()),
+        ImageSource::Data(s) => peek_dimensions(&decode_base64_input(s).ok()?).ok()?,
+        ImageSource::Url(_) => return None,
+    };
+    check_dimensions(w, h).ok().map(|()| (w, h))
+}
+
 /// Decoder limits derived from the pixel limit: no side longer than the limit, and at most
 /// 8 bytes (16-bit RGBA) per allowed pixel plus slack for the decoder's own buffers.
 #[cfg(feature = "codecs")]
@@ -209,6 +291,7 @@ fn header_error(e: image::ImageError) -> Error {
 fn finish(mut d: impl ImageDecoder, apply_exif: bool) -> Result<RgbaImage> {
     let (w, h) = d.dimensions();
     check_dimensions(w, h)?;
+    check_budget(&format!("decoding a {w}×{h} image"), estimate::decode(w, h))?;
     d.set_limits(limits()).map_err(header_error)?;
     let orientation = if apply_exif {
         // A broken EXIF block is ignored (the image itself may be fine), as browsers do.

@@ -26,6 +26,9 @@ pub enum ErrorCode {
     Dimensions,
     /// An image is larger than the configured pixel limit.
     ImageTooLarge,
+    /// The call's estimated peak working memory exceeds the configured memory budget
+    /// (refused before the large buffers are allocated).
+    MemoryBudget,
     /// Encoded image bytes could not be decoded.
     ImageDecode,
     /// An image could not be encoded.
@@ -85,6 +88,7 @@ impl ErrorCode {
         ErrorCode::BufferSize,
         ErrorCode::Dimensions,
         ErrorCode::ImageTooLarge,
+        ErrorCode::MemoryBudget,
         ErrorCode::ImageDecode,
         ErrorCode::ImageEncode,
         ErrorCode::ImageInput,
@@ -121,6 +125,7 @@ impl ErrorCode {
             ErrorCode::BufferSize => "E_BUFFER_SIZE",
             ErrorCode::Dimensions => "E_DIMENSIONS",
             ErrorCode::ImageTooLarge => "E_IMAGE_TOO_LARGE",
+            ErrorCode::MemoryBudget => "E_MEMORY_BUDGET",
             ErrorCode::ImageDecode => "E_IMAGE_DECODE",
             ErrorCode::ImageEncode => "E_IMAGE_ENCODE",
             ErrorCode::ImageInput => "E_IMAGE_INPUT",
@@ -278,3 +283,23 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// The console line the panic hook writes for a panic (SPEC: a panic is a bug; the page gets a
+/// coded message instead of a bare `unreachable` trap): `"E_INTERNAL: superimpose-wasm panicked
+/// at <file>:<line>:<col>: <message> (a bug; please report it)"`.
+pub fn panic_report(info: &std::panic::PanicHookInfo<'_>) -> String {
+    let payload = info.payload();
+    let msg = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    let place = info
+        .location()
+        .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
+        .unwrap_or_else(|| "an unknown location".to_string());
+    format!(
+        "{}: superimpose-wasm panicked at {place}: {msg} (a bug; please report it)",
+        ErrorCode::Internal.as_str()
+    )
+}

@@ -46,6 +46,110 @@ pub fn check_dimensions(width: u32, height: u32) -> Result<()> {
     Ok(())
 }
 
+/// Default working-memory budget of one call: 1 GiB (wasm32 memory is at most 4 GiB, and
+/// browsers often refuse to grow a page's memory far beyond 2 GiB).
+pub const DEFAULT_MEMORY_BUDGET: u64 = 1 << 30;
+
+static MEMORY_BUDGET: AtomicU64 = AtomicU64::new(DEFAULT_MEMORY_BUDGET);
+
+/// The current working-memory budget in bytes.
+pub fn memory_budget() -> u64 {
+    MEMORY_BUDGET.load(Ordering::Relaxed)
+}
+
+/// Set the working-memory budget of one call, in bytes (at least 1 MiB). A decode or pipeline
+/// whose estimated peak (see [`estimate`]) exceeds it is refused with `E_MEMORY_BUDGET` before
+/// its large buffers are allocated. The pixel limit ([`set_max_pixels`]) applies as well.
+///
+/// # Errors
+/// `E_PARAM_RANGE` when `bytes` is below 1 MiB.
+pub fn set_memory_budget(bytes: u64) -> Result<()> {
+    if bytes < 1 << 20 {
+        return Err(Error::range(
+            "memoryBudget",
+            format!("`memoryBudget` must be at least 1 MiB (1048576 bytes); got {bytes}"),
+        ));
+    }
+    MEMORY_BUDGET.store(bytes, Ordering::Relaxed);
+    Ok(())
+}
+
+/// Refuse `bytes` of estimated peak working memory for `what` when it exceeds the budget.
+///
+/// # Errors
+/// `E_MEMORY_BUDGET`.
+pub fn check_budget(what: &str, bytes: u64) -> Result<()> {
+    let budget = memory_budget();
+    if bytes > budget {
+        return Err(Error::new(
+            ErrorCode::MemoryBudget,
+            format!(
+                "{what} needs an estimated {} MiB of working memory, over the budget of {} MiB \
+                 (setMemoryBudget); use smaller images or scale factors",
+                bytes.div_ceil(1 << 20),
+                budget.div_ceil(1 << 20)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Upper-bound estimates of the bytes an operation holds at its peak, computed from sizes only
+/// (before anything is allocated). All arithmetic saturates, so absurd sizes give `u64::MAX`.
+pub mod estimate {
+    /// Bytes of a `w × h` buffer with `bpp` bytes per pixel.
+    pub fn buffer(w: u64, h: u64, bpp: u64) -> u64 {
+        w.saturating_mul(h).saturating_mul(bpp)
+    }
+
+    /// Decoding a `w × h` image: the decoder's buffer (up to 8 bytes per pixel for 16-bit RGBA)
+    /// plus the RGBA8 result.
+    pub fn decode(w: u32, h: u32) -> u64 {
+        buffer(w.into(), h.into(), 8 + 4)
+    }
+
+    /// A separable resize of a `w × h` RGBA image to `w1 × h1`: the premultiplied copy, the
+    /// horizontal pass's `w1 × h` result, the output, and the coefficient tables (at most
+    /// about 6 taps per source pixel for lanczos when shrinking, 8 bytes each).
+    pub fn resize(w: u32, h: u32, w1: u32, h1: u32) -> u64 {
+        let (w, h, w1, h1) = (u64::from(w), u64::from(h), u64::from(w1), u64::from(h1));
+        buffer(w, h, 4)
+            .saturating_add(buffer(w1, h, 4))
+            .saturating_add(buffer(w1, h1, 4))
+            .saturating_add(
+                w.saturating_add(h)
+                    .saturating_mul(6)
+                    .saturating_add(w1)
+                    .saturating_add(h1)
+                    .saturating_mul(7 * 8),
+            )
+    }
+
+    /// The canvas of a `w × h` image rotated by `degrees` with `expand` (Pillow's bounding box,
+    /// rounded up, plus a pixel of slack on each side).
+    pub fn rotated_size(w: u32, h: u32, degrees: f64) -> (u64, u64) {
+        let r = (degrees % 360.0).to_radians();
+        let (s, c) = (r.sin().abs(), r.cos().abs());
+        let (w, h) = (f64::from(w), f64::from(h));
+        let rw = (w * c + h * s).ceil() + 2.0;
+        let rh = (w * s + h * c).ceil() + 2.0;
+        // `as` saturates (NaN → 0); the sides are at most about 1.42 × 2^32 anyway.
+        (rw as u64, rh as u64)
+    }
+
+    /// Rotating a `w × h` RGBA image: its premultiplied copy and the expanded canvas.
+    pub fn rotate(w: u32, h: u32, degrees: f64) -> u64 {
+        let (rw, rh) = rotated_size(w, h, degrees);
+        buffer(w.into(), h.into(), 4).saturating_add(buffer(rw, rh, 4))
+    }
+
+    /// Encoding a `w × h` image as PNG and then base64: the RGB copy, the compressed stream (at
+    /// worst a little over the raw size) and the base64 text.
+    pub fn encode_base64(w: u32, h: u32) -> u64 {
+        buffer(w.into(), h.into(), 3 + 4 + 6)
+    }
+}
+
 /// An owned image with `C` interleaved 8-bit channels per pixel, rows packed without padding.
 ///
 /// `Image<4>` ([`RgbaImage`]) is RGBA; `Image<1>` ([`GrayImage`]) is a single plane

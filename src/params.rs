@@ -196,6 +196,227 @@ pub struct SuperimposeV1 {
     pub base64: bool,
 }
 
+impl SuperimposeV2 {
+    /// Refuse the call with `E_MEMORY_BUDGET` when its estimated peak working memory exceeds
+    /// [`memory_budget`](crate::image::memory_budget). Reads only the images' headers (no pixel
+    /// is decoded); inputs whose size cannot be read are left to the pipeline's own errors.
+    ///
+    /// # Errors
+    /// `E_MEMORY_BUDGET`.
+    pub fn check_memory_budget(&self) -> Result<()> {
+        let (Some(base), Some(overlay)) = (
+            crate::codec::source_dimensions(&self.base_image),
+            crate::codec::source_dimensions(&self.overlay_image),
+        ) else {
+            return Ok(());
+        };
+        let mask = self.mask.as_ref().and_then(crate::codec::source_dimensions);
+        let decode = [Some(base), Some(overlay), mask]
+            .into_iter()
+            .flatten()
+            .map(|(w, h)| crate::image::estimate::decode(w, h))
+            .max()
+            .unwrap_or(0);
+        let peak = v2_peak_bytes(
+            base,
+            overlay,
+            mask,
+            self.rescale_factor,
+            self.rotation,
+            self.base64,
+        )
+        .max(held(base, overlay, mask).saturating_add(decode));
+        crate::image::check_budget("this superimpose-v2 call", peak)
+    }
+}
+
+impl SuperimposeV1 {
+    /// As [`SuperimposeV2::check_memory_budget`], for v1.
+    ///
+    /// # Errors
+    /// `E_MEMORY_BUDGET`.
+    pub fn check_memory_budget(&self) -> Result<()> {
+        let (Some(base), Some(overlay)) = (
+            crate::codec::source_dimensions(&self.base_image),
+            crate::codec::source_dimensions(&self.overlay_image),
+        ) else {
+            return Ok(());
+        };
+        let mask = self.mask.as_ref().and_then(crate::codec::source_dimensions);
+        let s = crate::pipeline::V1Settings {
+            overlay_resize: self.overlay_resize,
+            resize_method: self.resize_method,
+            rescale_factor: self.rescale_factor,
+            width: self.width,
+            height: self.height,
+            x_offset: self.x_offset,
+            y_offset: self.y_offset,
+            rotation: self.rotation,
+            opacity: self.opacity,
+        };
+        let decode = [Some(base), Some(overlay), mask]
+            .into_iter()
+            .flatten()
+            .map(|(w, h)| crate::image::estimate::decode(w, h))
+            .max()
+            .unwrap_or(0);
+        let peak = v1_peak_bytes(base, overlay, mask, &s, self.base64)
+            .max(held(base, overlay, mask).saturating_add(decode));
+        crate::image::check_budget("this superimpose call", peak)
+    }
+}
+
+/// The decoded inputs, held through the whole call.
+fn held(base: (u32, u32), overlay: (u32, u32), mask: Option<(u32, u32)>) -> u64 {
+    use crate::image::estimate::buffer;
+    let b = |(w, h): (u32, u32)| buffer(w.into(), h.into(), 4);
+    b(base)
+        .saturating_add(b(overlay))
+        .saturating_add(mask.map_or(0, b))
+}
+
+/// Whether the rotated canvas can be within the pixel limit (else the rotation is refused with
+/// E_IMAGE_TOO_LARGE before allocating, and costs nothing).
+fn rotated_fits(w: u32, h: u32, rotation: i64) -> bool {
+    let (rw, rh) = crate::image::estimate::rotated_size(w, h, rotation as f64);
+    // The estimate adds 2 px of slack per side; compare the unpadded canvas with the limit.
+    rw.saturating_sub(2).saturating_mul(rh.saturating_sub(2)) <= crate::image::max_pixels()
+}
+
+/// Estimated peak bytes of Superimpose v2 on decoded images of these sizes (SPEC 2.2): the
+/// inputs, then the largest of the overlay steps (mask luminance and resize, scale, rotate)
+/// and the PNG/base64 encoding. Saturating; sizes the pipeline refuses anyway may give huge
+/// values.
+pub fn v2_peak_bytes(
+    base: (u32, u32),
+    overlay: (u32, u32),
+    mask: Option<(u32, u32)>,
+    rescale_factor: f64,
+    rotation: i64,
+    base64: bool,
+) -> u64 {
+    use crate::image::estimate;
+    let (ow, oh) = overlay;
+    let prep = estimate::buffer(ow.into(), oh.into(), 4 + 1)
+        .saturating_add(mask.map_or(0, |(mw, mh)| estimate::buffer(mw.into(), mh.into(), 1)));
+    let side = |s: u32| -> u32 {
+        let v = (f64::from(s) * rescale_factor).trunc();
+        // Out-of-range factors fail in the pipeline before allocating; count them as no-ops.
+        if v.is_finite() && (1.0..=f64::from(u32::MAX)).contains(&v) {
+            v as u32
+        } else {
+            s
+        }
+    };
+    let (w1, h1) = (side(ow), side(oh));
+    // A size over the pixel limit is refused by the pipeline (E_IMAGE_TOO_LARGE) before it
+    // allocates anything, so it costs nothing here.
+    if crate::image::check_dimensions(w1, h1).is_err() {
+        return held(base, overlay, mask).saturating_add(prep);
+    }
+    let scale = if (w1, h1) == (ow, oh) {
+        0
+    } else {
+        estimate::resize(ow, oh, w1, h1)
+    };
+    let rot = if rotation.rem_euclid(360) == 0 || !rotated_fits(w1, h1, rotation) {
+        0
+    } else {
+        estimate::buffer(w1.into(), h1.into(), 4).saturating_add(estimate::rotate(
+            w1,
+            h1,
+            rotation as f64,
+        ))
+    };
+    let encode = if base64 {
+        estimate::encode_base64(base.0, base.1)
+    } else {
+        0
+    };
+    held(base, overlay, mask).saturating_add(prep.saturating_add(scale.max(rot)).max(encode))
+}
+
+/// Estimated peak bytes of Superimpose v1 (SPEC 3.2), as [`v2_peak_bytes`]. The v1 resampler
+/// works in f32 (16 bytes per RGBA pixel).
+pub fn v1_peak_bytes(
+    base: (u32, u32),
+    overlay: (u32, u32),
+    mask: Option<(u32, u32)>,
+    s: &crate::pipeline::V1Settings,
+    base64: bool,
+) -> u64 {
+    use crate::image::estimate;
+    let (ow, oh) = overlay;
+    let (aw, ah) = mask.unwrap_or(overlay);
+    let alpha = estimate::buffer(aw.into(), ah.into(), 1);
+    let (tw, th) = crate::pipeline::v1_target_size(base.0, base.1, ow, oh, s)
+        .ok()
+        .flatten()
+        .unwrap_or((ow, oh));
+    let scale = if (tw, th) == (ow, oh) {
+        estimate::buffer(ow.into(), oh.into(), 4)
+    } else {
+        let (w, h, w1, h1) = (u64::from(ow), u64::from(oh), u64::from(tw), u64::from(th));
+        estimate::buffer(w, h, 16)
+            .saturating_add(estimate::buffer(w1, h, 16))
+            .saturating_add(estimate::buffer(w1, h1, 16 + 4))
+            .saturating_add(estimate::resize(ow, oh, tw, th))
+    };
+    let alpha_resize = if (aw, ah) == (tw, th) {
+        0
+    } else {
+        estimate::resize(aw, ah, tw, th)
+    };
+    let rot = if s.rotation.rem_euclid(360) == 0 || !rotated_fits(tw, th, s.rotation) {
+        0
+    } else {
+        estimate::buffer(tw.into(), th.into(), 4).saturating_add(estimate::rotate(
+            tw,
+            th,
+            s.rotation as f64,
+        ))
+    };
+    let encode = if base64 {
+        estimate::encode_base64(base.0, base.1)
+    } else {
+        0
+    };
+    held(base, overlay, mask).saturating_add(
+        alpha
+            .saturating_add(scale.max(alpha_resize).max(rot))
+            .max(encode),
+    )
+}
+
+/// [`crate::params::v2_peak_bytes`] of decoded images (the memory-budget pre-check).
+pub fn v2_budget(
+    base: &RgbaImage,
+    overlay: &RgbaImage,
+    mask: Option<&RgbaImage>,
+    s: &crate::pipeline::V2Settings,
+) -> u64 {
+    let dims = |i: &RgbaImage| (i.width(), i.height());
+    crate::params::v2_peak_bytes(
+        dims(base),
+        dims(overlay),
+        mask.map(dims),
+        s.rescale_factor,
+        s.rotation,
+        false,
+    )
+}
+
+/// [`crate::params::v1_peak_bytes`] of decoded images (the memory-budget pre-check).
+pub fn v1_budget(
+    base: &RgbaImage,
+    overlay: &RgbaImage,
+    mask: Option<&RgbaImage>,
+    s: &crate::pipeline::V1Settings,
+) -> u64 {
+    let dims = |i: &RgbaImage| (i.width(), i.height());
+    crate::params::v1_peak_bytes(dims(base), dims(overlay), mask.map(dims), s, false)
+}
+
 /// A validated local body: the schema-checked JSON plus the out-of-band pixels.
 struct Body {
     schema: &'static Schema,

@@ -155,6 +155,7 @@ pub fn load_v2(p: SuperimposeV2) -> Result<LoadedV2> {
 /// # Errors
 /// As [`superimpose_v2_with_model`], without the compositing errors.
 pub fn load_v2_with_model(p: SuperimposeV2, model: Option<&mut dyn MaskModel>) -> Result<LoadedV2> {
+    p.check_memory_budget()?;
     let mut warnings = Vec::new();
     let use_model = p.mask.is_none() && p.bg_remove_model != BgRemoveModel::None;
     let model = if use_model { model } else { None };
@@ -315,6 +316,10 @@ pub fn composite_v2(
     mask: Option<&RgbaImage>,
     s: &V2Settings,
 ) -> Result<RgbaImage> {
+    crate::image::check_budget(
+        "this superimpose-v2 call",
+        crate::params::v2_budget(&base, overlay, mask, s),
+    )?;
     let blender = Blender::new(s.blend_mode, s.opacity / 100.0, s.seed)?;
     let ov = prepare_overlay_v2(overlay, mask, s)?;
     let mut base = opaque_base(base);
@@ -373,6 +378,7 @@ pub struct LoadedV1 {
 /// # Errors
 /// Image loading errors (named after the field).
 pub fn load_v1(p: SuperimposeV1) -> Result<LoadedV1> {
+    p.check_memory_budget()?;
     // The base's alpha is discarded once, by `composite_v1` or the GPU path.
     let base = load("base_image", p.base_image)?;
     let overlay = load("overlay_image", p.overlay_image)?;
@@ -499,6 +505,10 @@ pub fn composite_v1(
     mask: Option<&RgbaImage>,
     s: &V1Settings,
 ) -> Result<RgbaImage> {
+    crate::image::check_budget(
+        "this superimpose call",
+        crate::params::v1_budget(&base, overlay, mask, s),
+    )?;
     if !(0.0..=1.0).contains(&s.opacity) {
         return Err(Error::range(
             "opacity",

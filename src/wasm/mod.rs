@@ -48,6 +48,34 @@ impl From<Error> for JsValue {
     }
 }
 
+/// Runs when the module is instantiated: installs the panic hook.
+#[wasm_bindgen(start)]
+pub fn start() {
+    install_panic_hook();
+}
+
+/// Install (once) a panic hook that writes [`crate::error::panic_report`] — a line starting
+/// `E_INTERNAL:` with the panic's location and message — to `console.error`. wasm32 always
+/// aborts on panic, so the call still traps (`RuntimeError: unreachable`) after the message.
+pub(crate) fn install_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            web_sys::console::error_1(&JsValue::from_str(&crate::error::panic_report(info)));
+        }));
+    });
+}
+
+/// Only with the `debug` feature: panic on purpose, to check by hand what the panic hook prints
+/// in a given build (`cargo build --target wasm32-unknown-unknown --features debug`, then call
+/// `__panicForTest()` from JS: the console shows the `E_INTERNAL:` line, then the call throws
+/// `RuntimeError: unreachable`). Never in the published package.
+#[cfg(feature = "debug")]
+#[wasm_bindgen(js_name = __panicForTest)]
+pub fn panic_for_test(what: &str) {
+    panic!("deliberate panic for the hook check: {what}");
+}
+
 /// The crate version (`Cargo.toml`).
 #[cfg(feature = "core-api")]
 #[wasm_bindgen]
@@ -510,6 +538,11 @@ pub fn resize(img: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsVal
         Some(f) => crate::resample::Filter::parse("filter", &f)?,
         None => crate::resample::Filter::Bicubic,
     };
+    crate::image::check_dimensions(width, height)?;
+    crate::image::check_budget(
+        "this resize",
+        crate::image::estimate::resize(src.width(), src.height(), width, height),
+    )?;
     let out = crate::resample::resize_premultiplied(&src, width, height, filter)?;
     Ok(image_to_js(&out))
 }
@@ -526,6 +559,10 @@ pub fn rotate(img: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsVal
         Some(s) => crate::rotate::Sampler::parse("sampler", &s)?,
         None => crate::rotate::Sampler::Nearest,
     };
+    crate::image::check_budget(
+        "this rotation",
+        crate::image::estimate::rotate(src.width(), src.height(), degrees),
+    )?;
     Ok(image_to_js(&crate::rotate::rotate_premultiplied(
         &src, degrees, sampler,
     )?))
@@ -606,6 +643,27 @@ pub fn set_max_pixels(limit: f64) -> std::result::Result<(), JsValue> {
 #[wasm_bindgen(js_name = maxPixels)]
 pub fn max_pixels() -> f64 {
     crate::image::max_pixels() as f64
+}
+
+/// Set the working-memory budget of one call in bytes (default 1 GiB, at least 1 MiB): decodes
+/// and pipelines whose estimated peak exceeds it are refused with `E_MEMORY_BUDGET` before
+/// allocating.
+#[wasm_bindgen(js_name = setMemoryBudget)]
+pub fn set_memory_budget(bytes: f64) -> std::result::Result<(), JsValue> {
+    if !(bytes.is_finite() && bytes >= 0.0 && bytes.fract() == 0.0) {
+        return Err(Error::range(
+            "memoryBudget",
+            format!("`memoryBudget` must be a whole number of bytes; got {bytes}"),
+        )
+        .into());
+    }
+    Ok(crate::image::set_memory_budget(bytes as u64)?)
+}
+
+/// The current working-memory budget in bytes.
+#[wasm_bindgen(js_name = memoryBudget)]
+pub fn memory_budget() -> f64 {
+    crate::image::memory_budget() as f64
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -342,6 +342,44 @@ test("worker pool: same pixels as the main thread for every input type, concurre
   assert.equal(r.encode, "equal");
 });
 
+test("worker pool: setLimits reaches every worker, also one started again after an abort", { timeout: 120000 }, async () => {
+  const r = await page.evaluate(async () => {
+    const { codeOf, createWorkerPool } = window.T;
+    const pool = createWorkerPool({ size: 2 });
+    const tiny = { width: 4, height: 4, data: new Uint8ClampedArray(64).fill(200) };
+    const grow = () => pool.resize(tiny, { width: 600, height: 600 });
+    const out = {};
+    try {
+      out.bad = (() => { try { pool.setLimits({ memoryBudget: 1000 }); return "accepted"; } catch (e) { return `${e.code} ${e.param}`; } })();
+      pool.setLimits({ memoryBudget: 2 ** 20 });
+      // Four concurrent calls: both workers answer.
+      out.refused = await Promise.all([grow(), grow(), grow(), grow()].map(codeOf));
+      // A running call aborted replaces its worker; the new worker gets the limits too.
+      const big = { width: 2000, height: 2000, data: new Uint8ClampedArray(2000 * 2000 * 4) };
+      pool.setLimits({ memoryBudget: 2 ** 30 });
+      const c = new AbortController();
+      const running = codeOf(pool.rotate(big, { degrees: 33, sampler: "bicubic" }, { signal: c.signal }));
+      const other = codeOf(pool.rotate(big, { degrees: 33, sampler: "bicubic" }));
+      pool.setLimits({ maxPixels: 1000 });
+      await new Promise((ok) => setTimeout(ok, 50));
+      c.abort();
+      out.aborted = await running;
+      await other;
+      out.afterRespawn = await Promise.all([grow(), grow(), grow(), grow()].map(codeOf));
+      pool.setLimits({ maxPixels: 64 * 1024 * 1024 });
+      out.restored = (await Promise.all([grow(), grow()])).map((x) => x.width);
+    } finally {
+      pool.terminate();
+    }
+    return out;
+  });
+  assert.equal(r.bad, "E_PARAM_RANGE memoryBudget");
+  assert.deepEqual(r.refused.map((x) => x.code), Array(4).fill("E_MEMORY_BUDGET"));
+  assert.equal(r.aborted.code, "E_ABORTED");
+  assert.deepEqual(r.afterRespawn.map((x) => x.code), Array(4).fill("E_IMAGE_TOO_LARGE"));
+  assert.deepEqual(r.restored, [600, 600]);
+});
+
 test("worker pool: AbortSignal cancels a queued call and a running call; the pool serves the next call", { timeout: 120000 }, async () => {
   const r = await page.evaluate(async ({ fx }) => {
     const { lib, inputs, compare, codeOf, createWorkerPool } = window.T;
