@@ -62,7 +62,7 @@ export async function startStaticServer(listenPort = port, { simUrl = process.en
         "cache-control": "no-store",
         // The demo runs under the Content-Security-Policy a careful app would use.
         "content-security-policy":
-          "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data: blob: http: https:; connect-src 'self' http://127.0.0.1:* http://localhost:* https:; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'",
+          "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data: blob: http: https:; connect-src 'self' http://127.0.0.1:* http://localhost:* https:; worker-src 'self' blob:; style-src 'self'",
       });
       res.end(body);
     } catch (e) {

@@ -187,6 +187,7 @@ test("the demo runs in Chromium under script-src 'self' 'wasm-unsafe-eval' with 
   assert.deepEqual(directives['script-src'], ["'self'", "'wasm-unsafe-eval'"], csp);
   assert.ok(!csp.includes("'unsafe-eval'"), csp);
   assert.deepEqual(directives['default-src'], ["'self'"], csp);
+  assert.deepEqual(directives['style-src'], ["'self'"], csp);
 
   browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'csp-e2e-')), {
     executablePath: '/usr/bin/chromium', headless: true,
