@@ -204,29 +204,22 @@ impl SuperimposeV2 {
     /// # Errors
     /// `E_MEMORY_BUDGET`.
     pub fn check_memory_budget(&self) -> Result<()> {
-        let (Some(base), Some(overlay)) = (
-            crate::codec::source_dimensions(&self.base_image),
-            crate::codec::source_dimensions(&self.overlay_image),
-        ) else {
-            return Ok(());
-        };
-        let mask = self.mask.as_ref().and_then(crate::codec::source_dimensions);
-        let decode = [Some(base), Some(overlay), mask]
-            .into_iter()
-            .flatten()
-            .map(|(w, h)| crate::image::estimate::decode(w, h))
-            .max()
-            .unwrap_or(0);
-        let peak = v2_peak_bytes(
-            base,
-            overlay,
-            mask,
-            self.rescale_factor,
-            self.rotation,
-            self.base64,
+        check_call_budget(
+            "this superimpose-v2 call",
+            &self.base_image,
+            &self.overlay_image,
+            self.mask.as_ref(),
+            |base, overlay, mask| {
+                v2_peak_bytes(
+                    base,
+                    overlay,
+                    mask,
+                    self.rescale_factor,
+                    self.rotation,
+                    self.base64,
+                )
+            },
         )
-        .max(held(base, overlay, mask).saturating_add(decode));
-        crate::image::check_budget("this superimpose-v2 call", peak)
     }
 }
 
@@ -236,13 +229,6 @@ impl SuperimposeV1 {
     /// # Errors
     /// `E_MEMORY_BUDGET`.
     pub fn check_memory_budget(&self) -> Result<()> {
-        let (Some(base), Some(overlay)) = (
-            crate::codec::source_dimensions(&self.base_image),
-            crate::codec::source_dimensions(&self.overlay_image),
-        ) else {
-            return Ok(());
-        };
-        let mask = self.mask.as_ref().and_then(crate::codec::source_dimensions);
         let s = crate::pipeline::V1Settings {
             overlay_resize: self.overlay_resize,
             resize_method: self.resize_method,
@@ -254,16 +240,41 @@ impl SuperimposeV1 {
             rotation: self.rotation,
             opacity: self.opacity,
         };
-        let decode = [Some(base), Some(overlay), mask]
-            .into_iter()
-            .flatten()
-            .map(|(w, h)| crate::image::estimate::decode(w, h))
-            .max()
-            .unwrap_or(0);
-        let peak = v1_peak_bytes(base, overlay, mask, &s, self.base64)
-            .max(held(base, overlay, mask).saturating_add(decode));
-        crate::image::check_budget("this superimpose call", peak)
+        check_call_budget(
+            "this superimpose call",
+            &self.base_image,
+            &self.overlay_image,
+            self.mask.as_ref(),
+            |base, overlay, mask| v1_peak_bytes(base, overlay, mask, &s, self.base64),
+        )
     }
+}
+
+/// The budget check both bodies share: the sizes read from the inputs' headers (inputs whose
+/// size cannot be read are left to the pipeline's own errors), the pipeline's estimated peak
+/// `steps(base, overlay, mask)`, and the inputs held while the largest of them is decoded.
+fn check_call_budget(
+    what: &str,
+    base: &ImageSource,
+    overlay: &ImageSource,
+    mask: Option<&ImageSource>,
+    steps: impl FnOnce((u32, u32), (u32, u32), Option<(u32, u32)>) -> u64,
+) -> Result<()> {
+    let (Some(base), Some(overlay)) = (
+        crate::codec::source_dimensions(base),
+        crate::codec::source_dimensions(overlay),
+    ) else {
+        return Ok(());
+    };
+    let mask = mask.and_then(crate::codec::source_dimensions);
+    let decode = [Some(base), Some(overlay), mask]
+        .into_iter()
+        .flatten()
+        .map(|(w, h)| crate::image::estimate::decode(w, h))
+        .max()
+        .unwrap_or(0);
+    let peak = steps(base, overlay, mask).max(held(base, overlay, mask).saturating_add(decode));
+    crate::image::check_budget(what, peak)
 }
 
 /// The decoded inputs, held through the whole call.

@@ -360,8 +360,8 @@ test("worker pool: setLimits reaches every worker, also one started again after 
       const c = new AbortController();
       const running = codeOf(pool.rotate(big, { degrees: 33, sampler: "bicubic" }, { signal: c.signal }));
       const other = codeOf(pool.rotate(big, { degrees: 33, sampler: "bicubic" }));
+      await new Promise((ok) => setTimeout(ok, 50)); // both rotations are running
       pool.setLimits({ maxPixels: 1000 });
-      await new Promise((ok) => setTimeout(ok, 50));
       c.abort();
       out.aborted = await running;
       await other;

@@ -4,8 +4,8 @@
 // the next call with the same output.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import zlib from 'node:zlib';
 import { readFileSync } from 'node:fs';
+import { pngClaiming } from '../server/png.mjs';
 
 const pkg = await import(new URL('../../pkg/index.js', import.meta.url));
 // The glue's init returns the already-instantiated module's exports (same instance as the
@@ -19,31 +19,6 @@ const codecGlue = await import(new URL('../../pkg/superimpose_codecs.js', import
 const codecExports = await codecGlue.default();
 const wasmMemory = () => wasmExports.memory.buffer.byteLength + codecExports.memory.buffer.byteLength;
 
-function crc32(buf) {
-  let c = 0xffffffff;
-  for (const b of buf) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type, data) {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
-}
-/** An RGBA8 PNG claiming w×h whose IDAT holds only the first rows (a decompression-bomb header). */
-function pngClaiming(w, h) {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr.set([8, 6, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 13, 10, 26, 10]), chunk('IHDR', ihdr),
-    chunk('IDAT', zlib.deflateSync(Buffer.alloc(64))), chunk('IEND', Buffer.alloc(0))]);
-}
 const px = (w, h, k = 7) => ({ width: w, height: h, data: Uint8ClampedArray.from({ length: w * h * 4 }, (_, i) => (i * k) % 256) });
 
 async function reference() {
@@ -55,6 +30,10 @@ test('a 50 000 × 50 000 PNG bomb is refused from its header; memory does not gr
   const expected = await reference();
   const bomb = pngClaiming(50_000, 50_000);
   assert.ok(bomb.length < 200);
+  // Warm both modules' heaps with a small decode and refusal (their first calls may grow the heap
+  // by a page for bookkeeping); then refusing the bomb must not grow either memory at all.
+  await pkg.decode(await pkg.encode(px(8, 8), { format: 'png' }));
+  await assert.rejects(pkg.decode(pngClaiming(70_000, 70_000)), (e) => e.code === 'E_IMAGE_TOO_LARGE');
   const before = wasmMemory();
   await assert.rejects(pkg.decode(bomb), (e) => e.code === 'E_IMAGE_TOO_LARGE');
   await assert.rejects(pkg.superimposeV2({ base_image: bomb, overlay_image: px(2, 2), bg_remove_model: 'None' }), (e) => e.code === 'E_IMAGE_TOO_LARGE');

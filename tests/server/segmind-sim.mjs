@@ -45,8 +45,8 @@
 //    "expired": true               // status/result: 404 "Request <id> not found"
 
 import http from 'node:http';
-import zlib from 'node:zlib';
 import crypto from 'node:crypto';
+import { makePng } from './png.mjs';
 
 const argv = process.argv.slice(2);
 function opt(name, envName, dflt) {
@@ -73,50 +73,7 @@ const MAX_JOBS = 5000;
 const MAX_SCENARIOS = 2000;
 const MAX_LOG = 400;
 
-// ---- a small real PNG (8×8 RGBA checkerboard), built with zlib and our own CRC-32 ----
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-function crc32(buf) {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type, data) {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(td));
-  return Buffer.concat([len, td, crc]);
-}
-function makePng(w, h) {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8; ihdr[9] = 6; ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0;
-  const raw = Buffer.alloc(h * (1 + 4 * w));
-  for (let y = 0; y < h; y++) {
-    raw[y * (1 + 4 * w)] = 0;
-    for (let x = 0; x < w; x++) {
-      const o = y * (1 + 4 * w) + 1 + 4 * x;
-      const on = (x + y) % 2 === 0;
-      raw[o] = on ? 255 : 32; raw[o + 1] = on ? 128 : 32; raw[o + 2] = on ? 0 : 200; raw[o + 3] = 255;
-    }
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', zlib.deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
+// ---- a small real PNG (8×8 RGBA checkerboard, tests/server/png.mjs) ----
 const PNG = makePng(8, 8);
 
 // ---- state ----
