@@ -811,6 +811,51 @@ async fn choose(
     }
 }
 
+/// The part both pipelines share: pick the device for `backend` and `work`, and when one is
+/// chosen run `on_gpu(gpu, base, key)` on the base (made opaque first: the GPU reads back only
+/// the overlap). Gives the base back, composited when the GPU ran (`Ok(())`), else untouched
+/// with the reason the CPU must run (`Err`).
+async fn try_gpu<F, Fut>(
+    backend: Backend,
+    work: u64,
+    mut base: RgbaImage,
+    base_key: Option<u64>,
+    on_gpu: F,
+) -> Result<(RgbaImage, std::result::Result<(), Option<String>>)>
+where
+    F: FnOnce(Rc<Gpu>, RgbaImage, u64) -> Fut,
+    Fut: std::future::Future<Output = Result<(RgbaImage, GpuResult<()>)>>,
+{
+    match choose(backend, work).await? {
+        Err(reason) => Ok((base, Err(reason))),
+        Ok(gpu) => {
+            base.set_opaque();
+            let key = base_key.unwrap_or_else(|| hash_image(&base));
+            let (base, r) = on_gpu(gpu, base, key).await?;
+            Ok((base, r.map_err(Some)))
+        }
+    }
+}
+
+/// The [`Outcome`] of a pipeline that ran on the GPU or, after [`try_gpu`] said why not, on the
+/// CPU through `cpu`.
+fn outcome(
+    base: RgbaImage,
+    gpu: std::result::Result<(), Option<String>>,
+    warnings: Vec<String>,
+    cpu: impl FnOnce(RgbaImage) -> Result<RgbaImage>,
+) -> Result<Outcome> {
+    let (image, backend_used, fallback_reason) = match gpu {
+        Ok(()) => (base, "webgpu", None),
+        Err(reason) => (cpu(base)?, "cpu", reason),
+    };
+    Ok(Outcome {
+        output: Output { image, warnings },
+        backend_used,
+        fallback_reason,
+    })
+}
+
 /// Superimpose v2 with a backend choice.
 ///
 /// # Errors
@@ -818,48 +863,28 @@ async fn choose(
 /// an adapter. A GPU failure during the call is not an error: the CPU result is returned with
 /// the reason.
 pub async fn superimpose_v2(
-    mut l: LoadedV2,
+    l: LoadedV2,
     backend: Backend,
     base_key: Option<u64>,
 ) -> Result<Outcome> {
-    let reason = match choose(backend, work_v2(&l)).await? {
-        Err(r) => r,
-        Ok(gpu) => {
-            // The GPU reads back only the overlap: the rest must already be opaque.
-            l.base.set_opaque();
-            let key = base_key.unwrap_or_else(|| hash_image(&l.base));
-            match v2_gpu(
-                &gpu,
-                &l.overlay,
-                l.mask.as_ref(),
-                &l.settings,
-                &mut l.base,
-                key,
-            )
-            .await?
-            {
-                Ok(()) => {
-                    return Ok(Outcome {
-                        output: Output {
-                            image: l.base,
-                            warnings: l.warnings,
-                        },
-                        backend_used: "webgpu",
-                        fallback_reason: None,
-                    })
-                }
-                Err(r) => Some(r),
-            }
+    let work = work_v2(&l);
+    let LoadedV2 {
+        base,
+        overlay,
+        mask,
+        settings,
+        warnings,
+    } = l;
+    let (base, gpu) = try_gpu(backend, work, base, base_key, |gpu, mut base, key| {
+        let (overlay, mask, settings) = (&overlay, mask.as_ref(), &settings);
+        async move {
+            let r = v2_gpu(&gpu, overlay, mask, settings, &mut base, key).await?;
+            Ok((base, r))
         }
-    };
-    let image = pipeline::composite_v2(l.base, &l.overlay, l.mask.as_ref(), &l.settings)?;
-    Ok(Outcome {
-        output: Output {
-            image,
-            warnings: l.warnings,
-        },
-        backend_used: "cpu",
-        fallback_reason: reason,
+    })
+    .await?;
+    outcome(base, gpu, warnings, |base| {
+        pipeline::composite_v2(base, &overlay, mask.as_ref(), &settings)
     })
 }
 
@@ -868,48 +893,27 @@ pub async fn superimpose_v2(
 /// # Errors
 /// As [`superimpose_v2`].
 pub async fn superimpose_v1(
-    mut l: LoadedV1,
+    l: LoadedV1,
     backend: Backend,
     base_key: Option<u64>,
 ) -> Result<Outcome> {
-    let reason = match choose(backend, work_v1(&l)).await? {
-        Err(r) => r,
-        Ok(gpu) => {
-            // The GPU reads back only the overlap: the rest must already be opaque.
-            l.base.set_opaque();
-            let key = base_key.unwrap_or_else(|| hash_image(&l.base));
-            match v1_gpu(
-                &gpu,
-                &l.overlay,
-                l.mask.as_ref(),
-                &l.settings,
-                &mut l.base,
-                key,
-            )
-            .await?
-            {
-                Ok(()) => {
-                    return Ok(Outcome {
-                        output: Output {
-                            image: l.base,
-                            warnings: Vec::new(),
-                        },
-                        backend_used: "webgpu",
-                        fallback_reason: None,
-                    })
-                }
-                Err(r) => Some(r),
-            }
+    let work = work_v1(&l);
+    let LoadedV1 {
+        base,
+        overlay,
+        mask,
+        settings,
+    } = l;
+    let (base, gpu) = try_gpu(backend, work, base, base_key, |gpu, mut base, key| {
+        let (overlay, mask, settings) = (&overlay, mask.as_ref(), &settings);
+        async move {
+            let r = v1_gpu(&gpu, overlay, mask, settings, &mut base, key).await?;
+            Ok((base, r))
         }
-    };
-    let image = pipeline::composite_v1(l.base, &l.overlay, l.mask.as_ref(), &l.settings)?;
-    Ok(Outcome {
-        output: Output {
-            image,
-            warnings: Vec::new(),
-        },
-        backend_used: "cpu",
-        fallback_reason: reason,
+    })
+    .await?;
+    outcome(base, gpu, Vec::new(), |base| {
+        pipeline::composite_v1(base, &overlay, mask.as_ref(), &settings)
     })
 }
 
