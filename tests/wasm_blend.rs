@@ -7,24 +7,9 @@ use superimpose_wasm::simd::{set_backend, Backend};
 use superimpose_wasm::RgbaImage;
 use wasm_bindgen_test::*;
 
-struct Lcg(u64);
-impl Lcg {
-    fn byte(&mut self) -> u8 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) as u8
-    }
-    /// A mask byte: 0 and 255 often (their fast paths), anything otherwise.
-    fn mask(&mut self) -> u8 {
-        match self.byte() % 4 {
-            0 => 0,
-            1 => 255,
-            _ => self.byte(),
-        }
-    }
-}
+#[path = "support/lcg.rs"]
+mod lcg;
+use lcg::Lcg;
 
 fn with_backend<T>(b: Backend, f: impl FnOnce() -> T) -> T {
     set_backend(Some(b)).unwrap();

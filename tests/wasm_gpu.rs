@@ -19,23 +19,15 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-struct Lcg(u64);
-impl Lcg {
-    fn byte(&mut self) -> u8 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) as u8
-    }
-    fn mask(&mut self) -> u8 {
-        match self.byte() % 4 {
-            0 => 0,
-            1 => 255,
-            _ => self.byte(),
-        }
-    }
-    /// A smooth-ish image (gradients + noise) with the given alpha rule.
+#[path = "support/lcg.rs"]
+mod lcg;
+use lcg::Lcg;
+
+/// A smooth-ish image (gradients + noise) with the given alpha rule.
+trait ImageGen {
+    fn image(&mut self, w: u32, h: u32, alpha: impl Fn(&mut Lcg) -> u8) -> RgbaImage;
+}
+impl ImageGen for Lcg {
     fn image(&mut self, w: u32, h: u32, alpha: impl Fn(&mut Lcg) -> u8) -> RgbaImage {
         let mut d = Vec::with_capacity((w * h * 4) as usize);
         for y in 0..h {
