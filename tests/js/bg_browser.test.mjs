@@ -10,11 +10,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./support/chromium.mjs";
 import { startStaticServer } from "../../scripts/serve.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -26,12 +24,7 @@ before(async () => {
   execFileSync(join(root, "tests/bg/fetch-models.sh"), { stdio: "inherit" });
   server = await startStaticServer(0);
   origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "bg-e2e-")), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--enable-unsafe-webgpu"],
-  });
+  browser = await launchChromium("bg-e2e-", { webgpu: true });
   page = browser.pages()[0] ?? (await browser.newPage());
   page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
   page.on("pageerror", (e) => consoleErrors.push(String(e)));

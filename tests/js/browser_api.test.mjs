@@ -9,11 +9,10 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./support/chromium.mjs";
 import { startStaticServer } from "../../scripts/serve.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -55,12 +54,7 @@ before(async () => {
   assert.ok(fx.overlay.partialAlpha > 1000, "the sample overlay should have semi-transparent pixels");
   server = await startStaticServer(0);
   origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "api-e2e-")), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium("api-e2e-");
   page = browser.pages()[0] ?? (await browser.newPage());
   // The 404 tests ask for a missing file on purpose and Chromium logs every failed load as a
   // console error: those (and only those) are expected.

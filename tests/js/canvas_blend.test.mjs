@@ -7,20 +7,13 @@
 // The opacities used are multiples of 1/255 so that the quantisation itself adds nothing.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./support/chromium.mjs";
 import { startStaticServer } from "../../scripts/serve.mjs";
 
 let server, browser, page;
 before(async () => {
   server = await startStaticServer(0);
-  browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "canvas-blend-")), {
-    executablePath: "/usr/bin/chromium", headless: true,
-    args: ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--force-color-profile=srgb"],
-  });
+  browser = await launchChromium("canvas-blend-", { args: ["--force-color-profile=srgb"] });
   page = browser.pages()[0] ?? (await browser.newPage());
   await page.goto(`http://127.0.0.1:${server.address().port}/www/index.html`);
 });

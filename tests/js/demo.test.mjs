@@ -4,11 +4,10 @@
 // started here on a free 127.0.0.1 port.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./support/chromium.mjs";
 import { startStaticServer } from "../../scripts/serve.mjs";
 
 const shots = new URL("../../test-results/", import.meta.url).pathname;
@@ -36,14 +35,7 @@ before(async () => {
   simUrl = sim.url;
   server = await startStaticServer(0, { simUrl });
   base = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "demo-e2e-")), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    acceptDownloads: true,
-    args: ["--no-sandbox", "--enable-unsafe-webgpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium("demo-e2e-", { webgpu: true, viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   page = browser.pages()[0] ?? (await browser.newPage());
   page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
   page.on("pageerror", (e) => consoleErrors.push(String(e)));

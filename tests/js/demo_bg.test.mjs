@@ -4,10 +4,9 @@
 // superimposeV2 with the same registered model on the main thread — byte for byte.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./support/chromium.mjs";
 import { startStaticServer } from "../../scripts/serve.mjs";
 
 const model = new URL("../../.tools/models/u2netp.onnx", import.meta.url).pathname;
@@ -20,13 +19,7 @@ before(async () => {
   mkdirSync(shots, { recursive: true });
   server = await startStaticServer(0, { simUrl: undefined, bgModel: "u2netp" });
   base = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "demo-bg-")), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium("demo-bg-", { viewport: { width: 1280, height: 800 } });
   page = browser.pages()[0] ?? (await browser.newPage());
   page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
   page.on("pageerror", (e) => consoleErrors.push(String(e)));

@@ -7,10 +7,7 @@
 // No adapter in Chromium is a failure, not a skip.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./support/chromium.mjs";
 import { startStaticServer } from "../../scripts/serve.mjs";
 
 let server, browser, page;
@@ -18,12 +15,7 @@ let server, browser, page;
 before(async () => {
   server = await startStaticServer(0);
   const origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "gpu-e2e-")), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--enable-unsafe-webgpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium("gpu-e2e-", { webgpu: true });
   page = browser.pages()[0] ?? (await browser.newPage());
   await page.goto(`${origin}/tests/js/pages/gpu.html`);
   await page.evaluate(async () => {

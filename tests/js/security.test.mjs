@@ -7,9 +7,9 @@
 //     'wasm-unsafe-eval': no eval) with no CSP violation.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { launchChromium } from './support/chromium.mjs';
 import { inspect } from 'node:util';
 import { createServer } from 'node:net';
 
@@ -176,7 +176,6 @@ after(async () => {
 });
 
 test("the demo runs in Chromium under script-src 'self' 'wasm-unsafe-eval' with no CSP violation", { timeout: 90_000 }, async () => {
-  const { chromium } = await import('playwright-core');
   const { startStaticServer } = await import('../../scripts/serve.mjs');
   server = await startStaticServer(0);
   const base = `http://127.0.0.1:${server.address().port}`;
@@ -189,11 +188,7 @@ test("the demo runs in Chromium under script-src 'self' 'wasm-unsafe-eval' with 
   assert.deepEqual(directives['default-src'], ["'self'"], csp);
   assert.deepEqual(directives['style-src'], ["'self'"], csp);
 
-  browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'csp-e2e-')), {
-    executablePath: '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium('csp-e2e-');
   const page = browser.pages()[0] ?? (await browser.newPage());
   const problems = [];
   page.on('console', (m) => { if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text())) problems.push(m.text()); });

@@ -12,7 +12,7 @@ import { readFile, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./support/chromium.mjs";
 import { startStaticServer } from "../../scripts/serve.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -124,12 +124,7 @@ before(async () => {
   assert.ok(vite.status === 0 && existsSync(join(dist, "index.html")), viteLog);
   repoServer = await startStaticServer(0);
   distServer = await serveDir(dist);
-  browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "vite-e2e-")), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium("vite-e2e-");
 });
 
 after(async () => {
