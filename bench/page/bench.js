@@ -202,8 +202,10 @@ function resizeRows() {
           },
           {
             id: "ours-webgpu", label: "ours (WebGPU)",
-            setup: () => probeWebGPU((backend) => lib.resize(img("src1024"), { width: 64, height: 64, filter, backend })),
-            run: () => lib.resize(src(), { width: tw, height: th, filter, backend: "webgpu" }).then((r) => px(r.imageData)),
+            // resize() is CPU-only: the WebGPU resampler runs inside superimpose/superimposeV2
+            // (see the pipeline rows). The row stays, so the table says so.
+            setup: async () => ({ na: "resize() has no WebGPU path (the GPU resamples inside superimposeV2, see below)" }),
+            run: () => { throw new Error("not run"); },
           },
           {
             id: "canvas", label: `Canvas 2D drawImage (smoothing "${quality}") + getImageData`,
@@ -335,8 +337,8 @@ function pipelineRows() {
           { id: "ours", label: "ours superimposeV2()", run: () => lib.superimposeV2(body()).then((r) => px(r.imageData)) },
           {
             id: "ours-webgpu", label: "ours superimposeV2() (WebGPU)",
-            setup: () => probeWebGPU((backend) => lib.superimposeV2({ ...body({ backend }), base_image: img("overlay1024") })),
-            run: () => lib.superimposeV2(body({ backend: "webgpu" })).then((r) => px(r.imageData)),
+            setup: () => probeWebGPU((backend) => lib.superimposeV2({ ...body(), base_image: img("overlay1024") }, { backend })),
+            run: () => lib.superimposeV2(body(), { backend: "webgpu" }).then((r) => px(r.imageData)),
           },
           {
             id: "canvas", label: `Canvas 2D transforms + "${gco}" + getImageData`,
