@@ -365,7 +365,7 @@ export async function superimpose(body, opts = {}) {
   return run("superimpose", "superimposeGpu", body, opts);
 }
 
-async function run(op, gpuOp, body, { signal, backend = "auto", baseKey, onProgress } = {}) {
+async function run(op, gpuOp, body, { signal, backend = "auto", baseKey, onProgress, into } = {}) {
   checkAborted(signal, op);
   checkBackend(backend);
   const prepared = await prepareBody(body, signal);
@@ -383,7 +383,11 @@ async function run(op, gpuOp, body, { signal, backend = "auto", baseKey, onProgr
     output = await model.run(prepared.overlay_image, { signal, onProgress });
     checkAborted(signal, op);
   }
-  const raw = backend === "cpu" ? wasm[op](prepared, output) : await wasm[gpuOp](prepared, { backend, baseKey }, output);
+  // `into`: the caller's image to write the result into when the sizes match (see the types).
+  const target = into === undefined ? undefined : { into };
+  const raw = backend === "cpu"
+    ? (op === "superimposeV2" ? wasm.superimposeV2(prepared, output, target) : wasm[op](prepared, target))
+    : await wasm[gpuOp](prepared, { backend, baseKey, into }, output);
   if (!asBase64) return wrap(raw);
   return base64OfBytes((await codecModule()).encode(raw, { format: "png" }));
 }

@@ -336,6 +336,14 @@ function pipelineRows() {
         alts: [
           { id: "ours", label: "ours superimposeV2()", run: () => lib.superimposeV2(body()).then((r) => px(r.imageData)) },
           {
+            // An editor re-compositing on every pointer move keeps its output ImageData.
+            id: "ours-into", label: "ours superimposeV2(body, {into}) (output ImageData reused)",
+            setup: async (st) => {
+              st.into = new ImageData(W, H);
+            },
+            run: (st) => lib.superimposeV2(body(), { into: st.into }).then((r) => px(r.imageData)),
+          },
+          {
             id: "ours-webgpu", label: "ours superimposeV2() (WebGPU)",
             setup: () => probeWebGPU((backend) => lib.superimposeV2({ ...body(), base_image: img("overlay1024") }, { backend })),
             run: () => lib.superimposeV2(body(), { backend: "webgpu" }).then((r) => px(r.imageData)),

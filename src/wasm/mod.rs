@@ -242,6 +242,58 @@ fn check_len(what: &str, w: u32, h: u32, expected: u64, got: u32) -> Result<()> 
 /// fresh JS buffer: a view of wasm memory would be overwritten by the next call and could not be
 /// transferred to another thread.
 fn image_to_js(img: &RgbaImage) -> JsValue {
+    image_to_js_into(img, &OutputTarget::default())
+}
+
+/// A caller's buffer for a result (`opts.into`): an `ImageData` or `{width, height, data}` whose
+/// `data` is a `Uint8ClampedArray` or `Uint8Array`. Writing the result into it saves allocating
+/// (and page-faulting) a new buffer per call, which an editor re-compositing on every pointer
+/// move feels at 4K.
+#[derive(Default)]
+struct OutputTarget {
+    target: Option<(JsValue, Uint8Array)>,
+}
+
+impl OutputTarget {
+    /// `opts.into`, checked for its type (not yet its size: the result's size is known later).
+    ///
+    /// # Errors
+    /// `E_PARAM_TYPE` when `into` is given but is not an image with a byte array `data`.
+    fn from_opts(opts: &JsValue) -> Result<OutputTarget> {
+        let Some(v) = opts_get(opts, "into") else {
+            return Ok(OutputTarget::default());
+        };
+        let data = Reflect::get(&v, &"data".into()).unwrap_or(JsValue::UNDEFINED);
+        let bytes = if let Some(a) = data.dyn_ref::<Uint8ClampedArray>() {
+            Uint8Array::new_with_byte_offset_and_length(&a.buffer(), a.byte_offset(), a.length())
+        } else if let Some(a) = data.dyn_ref::<Uint8Array>() {
+            a.clone()
+        } else {
+            return Err(Error::param(
+                ErrorCode::ParamType,
+                "into",
+                "`into` must be an ImageData or {width, height, data} with a Uint8ClampedArray or Uint8Array `data`",
+            ));
+        };
+        Ok(OutputTarget {
+            target: Some((v, bytes)),
+        })
+    }
+}
+
+/// As [`image_to_js`], but into the caller's buffer when it has exactly the result's size
+/// (then that same object is returned); otherwise a new image as usual.
+fn image_to_js_into(img: &RgbaImage, into: &OutputTarget) -> JsValue {
+    if let Some((obj, bytes)) = &into.target {
+        let dims = |k: &str| Reflect::get(obj, &k.into()).ok().and_then(|v| v.as_f64());
+        if dims("width") == Some(f64::from(img.width()))
+            && dims("height") == Some(f64::from(img.height()))
+            && bytes.length() as usize == img.data().len()
+        {
+            bytes.copy_from(img.data());
+            return obj.clone();
+        }
+    }
     let data = Uint8ClampedArray::new_with_length(img.data().len() as u32);
     data.copy_from(img.data());
     let has_image_data =
@@ -362,12 +414,12 @@ fn opt_u32(opts: &JsValue, key: &str) -> Result<Option<u32>> {
     }
 }
 
-fn finish(out: crate::pipeline::Output, base64: bool) -> Result<JsValue> {
+fn finish(out: crate::pipeline::Output, base64: bool, into: &OutputTarget) -> Result<JsValue> {
     if base64 {
         let png = crate::codec::encode(&out.image, crate::codec::Format::Png, None)?;
         return Ok(JsValue::from_str(&crate::codec::to_base64(&png)));
     }
-    let js = image_to_js(&out.image);
+    let js = image_to_js_into(&out.image, into);
     let warnings: js_sys::Array = out.warnings.iter().map(|w| JsValue::from_str(w)).collect();
     let _ = Reflect::set(&js, &"warnings".into(), &warnings);
     Ok(js)
@@ -389,7 +441,12 @@ const V2_IMAGES: &[&str] = &["base_image", "overlay_image", "mask"];
 /// `E_MODEL_UNAVAILABLE`.
 #[cfg(feature = "core-api")]
 #[wasm_bindgen(js_name = superimposeV2)]
-pub fn superimpose_v2_js(body: JsValue, model: JsValue) -> std::result::Result<JsValue, JsValue> {
+pub fn superimpose_v2_js(
+    body: JsValue,
+    model: JsValue,
+    opts: JsValue,
+) -> std::result::Result<JsValue, JsValue> {
+    let into = OutputTarget::from_opts(&opts)?;
     let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
     let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
     let base64 = p.base64;
@@ -398,7 +455,7 @@ pub fn superimpose_v2_js(body: JsValue, model: JsValue) -> std::result::Result<J
         p,
         pre.as_mut().map(|m| m as &mut dyn crate::bgmask::MaskModel),
     )?;
-    Ok(finish(out, base64)?)
+    Ok(finish(out, base64, &into)?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -519,11 +576,12 @@ pub fn bg_matte(
 /// Superimpose v1 (SPEC 3): as [`superimpose_v2_js`] with the v1 body.
 #[cfg(feature = "core-api")]
 #[wasm_bindgen(js_name = superimpose)]
-pub fn superimpose_v1_js(body: JsValue) -> std::result::Result<JsValue, JsValue> {
+pub fn superimpose_v1_js(body: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsValue> {
+    let into = OutputTarget::from_opts(&opts)?;
     let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
     let p = crate::params::SuperimposeV1::from_json(&map, pixels)?;
     let base64 = p.base64;
-    Ok(finish(crate::pipeline::superimpose_v1(p)?, base64)?)
+    Ok(finish(crate::pipeline::superimpose_v1(p)?, base64, &into)?)
 }
 
 /// Resize an RGBA image like Pillow's `Image.resize` on RGBA (premultiplied; `filter` one of
@@ -531,6 +589,7 @@ pub fn superimpose_v1_js(body: JsValue) -> std::result::Result<JsValue, JsValue>
 #[cfg(feature = "core-api")]
 #[wasm_bindgen]
 pub fn resize(img: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsValue> {
+    let into = OutputTarget::from_opts(&opts)?;
     let src = image_from_js("image", &img)?;
     let width = opt_u32(&opts, "width")?.unwrap_or(src.width());
     let height = opt_u32(&opts, "height")?.unwrap_or(src.height());
@@ -544,7 +603,7 @@ pub fn resize(img: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsVal
         crate::image::estimate::resize(src.width(), src.height(), width, height),
     )?;
     let out = crate::resample::resize_premultiplied(&src, width, height, filter)?;
-    Ok(image_to_js(&out))
+    Ok(image_to_js_into(&out, &into))
 }
 
 /// Rotate an RGBA image counter-clockwise by `degrees` with an expanded canvas, like Pillow's
@@ -553,6 +612,7 @@ pub fn resize(img: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsVal
 #[cfg(feature = "core-api")]
 #[wasm_bindgen]
 pub fn rotate(img: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsValue> {
+    let into = OutputTarget::from_opts(&opts)?;
     let src = image_from_js("image", &img)?;
     let degrees = opt_number(&opts, "degrees")?.unwrap_or(0.0);
     let sampler = match opt_string(&opts, "sampler")? {
@@ -563,9 +623,10 @@ pub fn rotate(img: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsVal
         "this rotation",
         crate::image::estimate::rotate(src.width(), src.height(), degrees),
     )?;
-    Ok(image_to_js(&crate::rotate::rotate_premultiplied(
-        &src, degrees, sampler,
-    )?))
+    Ok(image_to_js_into(
+        &crate::rotate::rotate_premultiplied(&src, degrees, sampler)?,
+        &into,
+    ))
 }
 
 /// Blend `source` onto `base` (same size) with `mode` (default `"normal"`) at `opacity` 0–1
@@ -577,6 +638,7 @@ pub fn blend(
     source: JsValue,
     opts: JsValue,
 ) -> std::result::Result<JsValue, JsValue> {
+    let into = OutputTarget::from_opts(&opts)?;
     let b = image_from_js("base", &base)?;
     let s = image_from_js("source", &source)?;
     let mode = match opt_string(&opts, "mode")? {
@@ -586,9 +648,10 @@ pub fn blend(
     let opacity = opt_number(&opts, "opacity")?.unwrap_or(1.0);
     let seed = opt_u32(&opts, "seed")?.unwrap_or(0);
     // The base was copied into wasm above; composite that copy in place (no second copy).
-    Ok(image_to_js(&crate::blend::blend_owned(
-        b, &s, mode, opacity, seed,
-    )?))
+    Ok(image_to_js_into(
+        &crate::blend::blend_owned(b, &s, mode, opacity, seed)?,
+        &into,
+    ))
 }
 
 /// Decode PNG, JPEG or WebP bytes (EXIF orientation applied) to an ImageData-shaped RGBA image.
@@ -743,8 +806,8 @@ fn backend_opts(opts: &JsValue) -> Result<(crate::gpu::Backend, Option<u64>)> {
 }
 
 #[cfg(feature = "core-api")]
-fn finish_outcome(o: crate::gpu::Outcome, base64: bool) -> Result<JsValue> {
-    let js = finish(o.output, base64)?;
+fn finish_outcome(o: crate::gpu::Outcome, base64: bool, into: &OutputTarget) -> Result<JsValue> {
+    let js = finish(o.output, base64, into)?;
     if js.is_object() {
         let _ = Reflect::set(
             &js,
@@ -769,6 +832,7 @@ pub async fn superimpose_v2_gpu_js(
     model: JsValue,
 ) -> std::result::Result<JsValue, JsValue> {
     let (backend, key) = backend_opts(&opts)?;
+    let into = OutputTarget::from_opts(&opts)?;
     let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
     let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
     let base64 = p.base64;
@@ -778,7 +842,7 @@ pub async fn superimpose_v2_gpu_js(
         pre.as_mut().map(|m| m as &mut dyn crate::bgmask::MaskModel),
     )?;
     let out = crate::gpu::superimpose_v2(loaded, backend, key).await?;
-    Ok(finish_outcome(out, base64)?)
+    Ok(finish_outcome(out, base64, &into)?)
 }
 
 #[cfg(feature = "core-api")]
@@ -789,12 +853,13 @@ pub async fn superimpose_v1_gpu_js(
     opts: JsValue,
 ) -> std::result::Result<JsValue, JsValue> {
     let (backend, key) = backend_opts(&opts)?;
+    let into = OutputTarget::from_opts(&opts)?;
     let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
     let p = crate::params::SuperimposeV1::from_json(&map, pixels)?;
     let base64 = p.base64;
     let loaded = crate::pipeline::load_v1(p)?;
     let out = crate::gpu::superimpose_v1(loaded, backend, key).await?;
-    Ok(finish_outcome(out, base64)?)
+    Ok(finish_outcome(out, base64, &into)?)
 }
 
 #[cfg(feature = "core-api")]

@@ -24,6 +24,13 @@ async function main(file: File, canvas: HTMLCanvasElement) {
   await resize(r.imageData, { width: 10, height: 10, filter: "lanczos" });
   await rotate(r.imageData, { degrees: 30, sampler: "bicubic" });
   await blend(r.imageData, r.imageData, { mode: "soft-light", opacity: 0.5, seed: 1 });
+  // A reused output image (an editor re-compositing on every pointer move).
+  const frame = new ImageData(r.width, r.height);
+  const again: ImageResult = await superimposeV2({ base_image: file, overlay_image: canvas }, { into: frame, backend: "cpu" });
+  await resize(frame, { width: 10, height: 10, into: { width: 10, height: 10, data: new Uint8Array(400) } });
+  // @ts-expect-error: `into` is an image, not a bare array
+  await blend(frame, frame, { into: new Uint8ClampedArray(4) });
+  void again;
   const modes: string[] = await blendModes();
   try {
     // @ts-expect-error: not a blend mode
