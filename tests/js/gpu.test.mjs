@@ -190,3 +190,23 @@ test("timings on this adapter: 1080p and 4K v2 bodies, CPU vs WebGPU (printed, n
       `${r.gpuHashHit.toFixed(0)} ms (no key: hash matches)`);
   }
 });
+
+test("into: a real ImageData receives the WebGPU and the CPU result (same bytes as without into)", async () => {
+  const r = await page.evaluate(async () => {
+    const { lib, img, cmp } = window;
+    const body = { base_image: img(160, 120, 5), overlay_image: img(64, 48, 9, "noise"), bg_remove_model: "None",
+      blend_mode: "screen", rescale_factor: 1.3, resize_method: "bicubic", rotation: 20, opacity: 80 };
+    const out = {};
+    for (const backend of ["webgpu", "cpu"]) {
+      const plain = await lib.superimposeV2(body, { backend });
+      const frame = new ImageData(160, 120);
+      const res = await lib.superimposeV2(body, { backend, into: frame });
+      out[backend] = { same: res.imageData === frame, isImageData: res.imageData instanceof ImageData,
+        used: res.backendUsed, diff: cmp(frame, plain.imageData), warningsLeft: Object.hasOwn(frame, "warnings") };
+    }
+    return out;
+  });
+  for (const backend of ["webgpu", "cpu"]) {
+    assert.deepEqual(r[backend], { same: true, isImageData: true, used: backend, diff: { max: 0, n: 0 }, warningsLeft: false }, backend);
+  }
+});
