@@ -27,13 +27,41 @@ use crate::error::{Error, Result};
 use crate::image::RgbaImage;
 use scalar::ChannelFn;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Table entries (and the number of formula evaluations that build one).
 const TABLE_LEN: usize = 256 * 256;
 
 /// A 256 × 256 result table, indexed `(b << 8) | s`.
 type Table = [u8; TABLE_LEN];
+
+/// Tables kept across calls (an editor re-compositing with one mode and opacity rebuilds
+/// nothing): the most recently used first, at most [`CACHED_TABLES`] (64 KiB each). Consulted
+/// when a [`Blender`] decides to use a table (the same work threshold as without the cache).
+static TABLES: Mutex<Vec<(BlendMode, u64, Arc<Table>)>> = Mutex::new(Vec::new());
+/// How many tables [`TABLES`] keeps.
+const CACHED_TABLES: usize = 8;
+
+/// The cached table of `mode` at `opacity`, moved to the front.
+fn cached_table(mode: BlendMode, opacity: f64) -> Option<Arc<Table>> {
+    let mut c = TABLES.lock().ok()?;
+    let i = c
+        .iter()
+        .position(|(m, op, _)| *m == mode && *op == opacity.to_bits())?;
+    let e = c.remove(i);
+    let t = Arc::clone(&e.2);
+    c.insert(0, e);
+    Some(t)
+}
+
+/// Keep `t` as the table of `mode` at `opacity` (dropping the least recently used).
+fn cache_table(mode: BlendMode, opacity: f64, t: &Arc<Table>) {
+    if let Ok(mut c) = TABLES.lock() {
+        c.retain(|(m, op, _)| !(*m == mode && *op == opacity.to_bits()));
+        c.insert(0, (mode, opacity.to_bits(), Arc::clone(t)));
+        c.truncate(CACHED_TABLES);
+    }
+}
 
 /// How a mode computes `R`.
 #[derive(Clone, Copy)]
@@ -55,7 +83,7 @@ pub struct Blender {
     opacity: f64,
     seed: u32,
     kind: Kind,
-    table: OnceLock<Box<Table>>,
+    table: OnceLock<Arc<Table>>,
     /// Channel values evaluated without the table so far.
     direct: AtomicU64,
 }
@@ -149,7 +177,10 @@ impl Blender {
     fn table_now(&self) -> Option<&Table> {
         let f = self.table_fn()?;
         let op = self.opacity;
-        Some(self.table.get_or_init(|| {
+        let t = self.table.get_or_init(|| {
+            if let Some(t) = cached_table(self.mode, op) {
+                return t;
+            }
             let mut t: Box<Table> = Box::new([0; TABLE_LEN]);
             for (b, row) in t.chunks_exact_mut(256).enumerate() {
                 let bn = scalar::n(b as u8);
@@ -157,8 +188,11 @@ impl Blender {
                     *out = f(bn, scalar::n(s as u8), op);
                 }
             }
+            let t: Arc<Table> = Arc::from(t);
+            cache_table(self.mode, op, &t);
             t
-        }))
+        });
+        Some(t)
     }
 
     /// The table for a run of `pixels` pixels: the built one, or a new one once the channels
@@ -188,6 +222,10 @@ impl Blender {
         let pixels = base.len() / 4;
         match self.kind {
             Kind::Channel(f) => match self.table_for(pixels) {
+                #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+                Some(t) if crate::simd::backend() == crate::simd::Backend::Simd128 => {
+                    simd128::composite_table(base, src, t)
+                }
                 Some(t) => run(base, src, |_, b, s| {
                     [0, 1, 2].map(|c| t[(usize::from(b[c]) << 8) | usize::from(s[c])])
                 }),

@@ -21,6 +21,80 @@ fn mix16(b: v128, r: v128, m: v128, im: v128) -> v128 {
     u16x8_shr(u16x8_add(u16x8_shr(t, 8), t), 8)
 }
 
+/// MIX of 16 bytes (4 pixels): `b` base, `r` the blend result, `sv` the source whose 4th bytes
+/// are the masks. The alpha lanes get `m = 0`, so the base alpha passes through unchanged.
+#[inline(always)]
+fn mix_group(bv: v128, rv: v128, sv: v128) -> v128 {
+    let m = i8x16_shuffle::<3, 3, 3, 16, 7, 7, 7, 16, 11, 11, 11, 16, 15, 15, 15, 16>(
+        sv,
+        u8x16_splat(0),
+    );
+    let im = u8x16_sub(u8x16_splat(255), m);
+    let lo = mix16(
+        u16x8_extend_low_u8x16(bv),
+        u16x8_extend_low_u8x16(rv),
+        u16x8_extend_low_u8x16(m),
+        u16x8_extend_low_u8x16(im),
+    );
+    let hi = mix16(
+        u16x8_extend_high_u8x16(bv),
+        u16x8_extend_high_u8x16(rv),
+        u16x8_extend_high_u8x16(m),
+        u16x8_extend_high_u8x16(im),
+    );
+    // Lanes are ≤ 255, so the signed saturating narrow is exact.
+    u8x16_narrow_i16x8(lo, hi)
+}
+
+/// `R` of one RGBA pixel `b` (little-endian u32) with source `s` from a 256×256 table indexed
+/// `(b << 8) | s` per channel; the base's alpha byte is kept. The indices are masked to 16 bits,
+/// so they are always in the table.
+#[inline(always)]
+fn table_pixel(t: &[u8; 65536], b: u32, s: u32) -> u32 {
+    let r = t[(((b << 8) & 0xFF00) | (s & 0xFF)) as usize];
+    let g = t[((b & 0xFF00) | ((s >> 8) & 0xFF)) as usize];
+    let bl = t[(((b >> 8) & 0xFF00) | ((s >> 16) & 0xFF)) as usize];
+    u32::from(r) | u32::from(g) << 8 | u32::from(bl) << 16 | (b & 0xFF00_0000)
+}
+
+/// The composite for the per-channel modes once their table exists: as [`composite`] with
+/// `R = table[(b << 8) | s]`, with no per-pixel branch (the lookups run for `m = 0` pixels too;
+/// MIX ignores their `R`) and the four results built in registers.
+#[inline(always)]
+pub(crate) fn composite_table(base: &mut [u8], src: &[u8], t: &[u8; 65536]) {
+    let len = base.len().min(src.len());
+    let body = len / 16 * 16;
+    let (b_body, b_tail) = base.split_at_mut(body);
+    let (s_body, s_tail) = src.split_at(body);
+    let alpha = u32x4_splat(0xFF00_0000);
+    for (bc, sc) in b_body.chunks_exact_mut(16).zip(s_body.chunks_exact(16)) {
+        // SAFETY: `sc` and `bc` are exactly 16 bytes; `v128_load` has no alignment requirement.
+        let sv = unsafe { v128_load(sc.as_ptr().cast::<v128>()) };
+        let mbits = v128_and(sv, alpha);
+        if !v128_any_true(mbits) {
+            continue;
+        }
+        // SAFETY: as above.
+        let bv = unsafe { v128_load(bc.as_ptr().cast::<v128>()) };
+        let rv = u32x4(
+            table_pixel(t, u32x4_extract_lane::<0>(bv), u32x4_extract_lane::<0>(sv)),
+            table_pixel(t, u32x4_extract_lane::<1>(bv), u32x4_extract_lane::<1>(sv)),
+            table_pixel(t, u32x4_extract_lane::<2>(bv), u32x4_extract_lane::<2>(sv)),
+            table_pixel(t, u32x4_extract_lane::<3>(bv), u32x4_extract_lane::<3>(sv)),
+        );
+        let out = if u32x4_all_true(i32x4_eq(mbits, alpha)) {
+            rv
+        } else {
+            mix_group(bv, rv, sv)
+        };
+        // SAFETY: `bc` is exactly 16 bytes; unaligned store.
+        unsafe { v128_store(bc.as_mut_ptr().cast::<v128>(), out) };
+    }
+    scalar::composite(b_tail, s_tail, |_, b, s| {
+        [0, 1, 2].map(|c| t[(usize::from(b[c]) << 8) | usize::from(s[c])])
+    });
+}
+
 /// See the module docs; `blend(i, base_rgb, src_rgb)` gives `R` of pixel `i` of the run.
 #[inline(always)]
 pub(crate) fn composite<F>(base: &mut [u8], src: &[u8], blend: F)
@@ -32,8 +106,6 @@ where
     let (b_body, b_tail) = base.split_at_mut(body);
     let (s_body, s_tail) = src.split_at(body);
     let alpha = u32x4_splat(0xFF00_0000);
-    let zero = u8x16_splat(0);
-    let full = u8x16_splat(255);
     for (k, (bc, sc)) in b_body
         .chunks_exact_mut(16)
         .zip(s_body.chunks_exact(16))
@@ -68,23 +140,7 @@ where
         } else {
             // SAFETY: `bc` is exactly 16 bytes; unaligned load.
             let bv = unsafe { v128_load(bc.as_ptr().cast::<v128>()) };
-            let m =
-                i8x16_shuffle::<3, 3, 3, 16, 7, 7, 7, 16, 11, 11, 11, 16, 15, 15, 15, 16>(sv, zero);
-            let im = u8x16_sub(full, m);
-            let lo = mix16(
-                u16x8_extend_low_u8x16(bv),
-                u16x8_extend_low_u8x16(rv),
-                u16x8_extend_low_u8x16(m),
-                u16x8_extend_low_u8x16(im),
-            );
-            let hi = mix16(
-                u16x8_extend_high_u8x16(bv),
-                u16x8_extend_high_u8x16(rv),
-                u16x8_extend_high_u8x16(m),
-                u16x8_extend_high_u8x16(im),
-            );
-            // Lanes are ≤ 255, so the signed saturating narrow is exact.
-            u8x16_narrow_i16x8(lo, hi)
+            mix_group(bv, rv, sv)
         };
         // SAFETY: `bc` is exactly 16 bytes; unaligned store.
         unsafe { v128_store(bc.as_mut_ptr().cast::<v128>(), out) };
