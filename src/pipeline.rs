@@ -335,6 +335,160 @@ pub fn composite_v2(
     Ok(base)
 }
 
+/// Rows `[y0, y0 + base_band.height())` of [`composite_v2`] on a base of `base_band.width() ×
+/// base_height`, byte for byte, given only those rows of the base (`base_band`, consumed and
+/// returned composited; its alpha is discarded as [`composite_v2`] does).
+///
+/// Only the overlay work the band needs is done: the band's base rows map to rows of the
+/// prepared overlay ([`v2_placement`]), those to the rotation's source rows
+/// ([`rotate::source_rect`]), those to the resize's output rows and then its input rows
+/// ([`resample::input_rows`]), reversed for a vertical mirror. Dissolve draws from the absolute
+/// base coordinates, so a split into bands gives the same bytes as one call.
+///
+/// # Errors
+/// As [`composite_v2`]; `E_PARAM_RANGE` (param `band`) when the band is not inside the base.
+pub fn composite_v2_band(
+    base_band: RgbaImage,
+    base_height: u32,
+    y0: u32,
+    overlay: &RgbaImage,
+    mask: Option<&RgbaImage>,
+    s: &V2Settings,
+) -> Result<RgbaImage> {
+    let bw = base_band.width();
+    let y1 = y0.checked_add(base_band.height()).unwrap_or(u32::MAX);
+    resample::check_band("band", y0, y1, base_height)?;
+    crate::image::check_budget(
+        "this superimpose-v2 band",
+        crate::params::v2_peak_bytes(
+            (bw, base_band.height()),
+            (overlay.width(), overlay.height()),
+            mask.map(|m| (m.width(), m.height())),
+            s.rescale_factor,
+            s.rotation,
+            false,
+        ),
+    )?;
+    let blender = Blender::new(s.blend_mode, s.opacity / 100.0, s.seed)?;
+    let mut band = opaque_base(base_band);
+    // The overlay's geometry, as prepare_overlay_v2 makes it.
+    let (w, h) = (overlay.width(), overlay.height());
+    let (w1, h1) = v2_scaled_size(w, h, s.rescale_factor)?;
+    let rotated = s.rotation.rem_euclid(360) != 0;
+    let degrees = s.rotation as f64;
+    let sampler = v2_rotation_sampler(s.resize_method);
+    let (w2, h2) = if rotated {
+        rotate::rotated_size(w1, h1, degrees)?
+    } else {
+        (w1, h1)
+    };
+    let (left, top) = v2_placement(bw, base_height, w2, h2, s.x_percent, s.y_percent);
+    // Prepared-overlay rows under the band, and the base columns it covers.
+    let oy0 = (i64::from(y0) - top).max(0);
+    let oy1 = (i64::from(y1) - top).min(i64::from(h2));
+    let bx0 = left.max(0);
+    let bx1 = (left + i64::from(w2)).min(i64::from(bw));
+    if oy0 >= oy1 || bx0 >= bx1 {
+        return Ok(band);
+    }
+    let (oy0, oy1) = (oy0 as u32, oy1 as u32);
+    // Rows of the resized overlay the rotation reads (all of them when not rotated).
+    let (sx0, sy0, sx1, sy1) = if rotated {
+        rotate::source_rect(w1, h1, degrees, sampler, oy0, oy1)?
+    } else {
+        (0, oy0, w1, oy1)
+    };
+    let filter = match s.scale_filter {
+        ScaleFilter::ResizeMethod => s.resize_method,
+        ScaleFilter::Bicubic => Filter::Bicubic,
+    };
+    // Rows of the mirrored (+ mask) overlay the resize reads.
+    let (iy0, iy1) = resample::input_rows(w, h, w1, h1, filter, sy0, sy1)?;
+    let src = overlay_rows_v2(overlay, mask, s.mirror, iy0, iy1)?;
+    let win = resample::Window {
+        pixels: &src,
+        x0: 0,
+        y0: iy0,
+        full_w: w,
+        full_h: h,
+    };
+    let scaled = resample::resize_region(win, w1, h1, filter, (sx0, sy0, sx1, sy1))?;
+    let ov = if rotated {
+        let win = resample::Window {
+            pixels: &scaled,
+            x0: sx0,
+            y0: sy0,
+            full_w: w1,
+            full_h: h1,
+        };
+        rotate::rotate_window_rows(win, degrees, sampler, oy0, oy1)?
+    } else {
+        scaled
+    };
+    // Composite the band's rows at their absolute base coordinates.
+    let n = (bx1 - bx0) as usize;
+    let ox0 = (bx0 - left) as usize;
+    blender.prepare((n as u64) * u64::from(oy1 - oy0));
+    for oy in oy0..oy1 {
+        let by = (i64::from(oy) + top) as u32; // inside [y0, y1) by construction
+        let orow = ov.row(oy - oy0);
+        let brow = band.row_mut(by - y0);
+        let (Some(b), Some(o)) = (
+            brow.get_mut(bx0 as usize * 4..(bx0 as usize + n) * 4),
+            orow.get(ox0 * 4..(ox0 + n) * 4),
+        ) else {
+            return Err(Error::internal("composite_v2_band: row out of range"));
+        };
+        blender.composite_row(b, o, bx0 as u32, by);
+    }
+    Ok(band)
+}
+
+/// Rows `[y0, y1)` of the v2 overlay before scaling (SPEC 2.2 step 1): RGB of `overlay`, the
+/// alpha plane M (mask luminance, bicubic-resized to the overlay's size, else the overlay's
+/// alpha) in the 4th byte, mirrored — the same bytes as those rows of the full preparation.
+fn overlay_rows_v2(
+    overlay: &RgbaImage,
+    mask: Option<&RgbaImage>,
+    mirror: Mirror,
+    y0: u32,
+    y1: u32,
+) -> Result<RgbaImage> {
+    let (w, h) = (overlay.width(), overlay.height());
+    // Source rows: a vertical mirror reads rows [h − y1, h − y0), reversed.
+    let (a, b) = if mirror == Mirror::Vertical {
+        (h - y1, h - y0)
+    } else {
+        (y0, y1)
+    };
+    let mut ov = resample::rows_of(overlay, a, b)?;
+    if let Some(mask) = mask {
+        let m = if (mask.width(), mask.height()) != (w, h) {
+            let (my0, my1) =
+                resample::input_rows(mask.width(), mask.height(), w, h, Filter::Bicubic, a, b)?;
+            let lum = GrayImage::luminance_of(&resample::rows_of(mask, my0, my1)?);
+            let win = resample::Window {
+                pixels: &lum,
+                x0: 0,
+                y0: my0,
+                full_w: mask.width(),
+                full_h: mask.height(),
+            };
+            resample::resize_region(win, w, h, Filter::Bicubic, (0, a, w, b))?
+        } else {
+            GrayImage::luminance_of(&resample::rows_of(mask, a, b)?)
+        };
+        put_alpha(&mut ov, &m)?;
+    }
+    if mirror == Mirror::Horizontal {
+        rotate::flip_horizontal_in_place(&mut ov);
+    }
+    if mirror == Mirror::Vertical {
+        rotate::flip_vertical_in_place(&mut ov);
+    }
+    Ok(ov)
+}
+
 /// `roundHalfEven` of a finite, non-negative f64.
 fn round_half_even(v: f64) -> f64 {
     let r = v.round();
