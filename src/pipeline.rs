@@ -356,7 +356,7 @@ pub fn composite_v2_band(
     s: &V2Settings,
 ) -> Result<RgbaImage> {
     let bw = base_band.width();
-    let y1 = y0.checked_add(base_band.height()).unwrap_or(u32::MAX);
+    let y1 = y0.saturating_add(base_band.height());
     resample::check_band("band", y0, y1, base_height)?;
     crate::image::check_budget(
         "this superimpose-v2 band",

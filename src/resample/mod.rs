@@ -394,17 +394,46 @@ pub fn resize_premultiplied_rows(
         return resize_rows(src, width, height, filter, y0, y1);
     }
     let (ry0, ry1) = input_rows(src.width(), src.height(), width, height, filter, y0, y1)?;
-    let mut pre = rows_of(src, ry0, ry1)?;
-    pre.premultiply();
+    resize_premultiplied_window(
+        rows_of(src, ry0, ry1)?,
+        ry0,
+        src.height(),
+        (width, height),
+        filter,
+        (y0, y1),
+    )
+}
+
+/// Output rows `[y0, y1)` of [`resize_premultiplied`] of a `rows.width() × full_h` image of
+/// which `rows` holds rows `[row0, row0 + rows.height())` (consumed: premultiplied in place).
+/// The rows [`input_rows`] names for the band must be held.
+///
+/// # Errors
+/// As [`resize_region`].
+pub fn resize_premultiplied_window(
+    mut rows: RgbaImage,
+    row0: u32,
+    full_h: u32,
+    (width, height): (u32, u32),
+    filter: Filter,
+    (y0, y1): (u32, u32),
+) -> Result<RgbaImage> {
+    let full_w = rows.width();
+    let plain = filter == Filter::Nearest || (full_w, full_h) == (width, height);
+    if !plain {
+        rows.premultiply();
+    }
     let win = Window {
-        pixels: &pre,
+        pixels: &rows,
         x0: 0,
-        y0: ry0,
-        full_w: src.width(),
-        full_h: src.height(),
+        y0: row0,
+        full_w,
+        full_h,
     };
     let mut out = resize_region(win, width, height, filter, (0, y0, width, y1))?;
-    out.unpremultiply();
+    if !plain {
+        out.unpremultiply();
+    }
     Ok(out)
 }
 

@@ -547,6 +547,146 @@ pub fn resize(img: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsVal
     Ok(image_to_js(&out))
 }
 
+/// Rows `[y0, y1)` of [`resize`] (the worker pool's row split): `img` holds rows
+/// `[srcY0, srcY0 + img.height)` (every column) of the full source, which has `srcHeight` rows
+/// (default: `img.height`, `srcY0` 0). `opts`: `width`, `height`, `filter` as [`resize`], and
+/// `y0`, `y1` (required). The bytes are those rows of the full call.
+///
+/// # Errors
+/// As [`resize`]; `E_PARAM_RANGE` for a band outside the output (`band`) or a window that does
+/// not hold the rows the band reads (`srcY0`).
+#[cfg(feature = "core-api")]
+#[wasm_bindgen(js_name = resizeBand)]
+pub fn resize_band(img: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsValue> {
+    let rows = image_from_js("image", &img)?;
+    let src_y0 = opt_u32(&opts, "srcY0")?.unwrap_or(0);
+    let src_h = opt_u32(&opts, "srcHeight")?.unwrap_or(rows.height());
+    let width = opt_u32(&opts, "width")?.unwrap_or(rows.width());
+    let height = opt_u32(&opts, "height")?.unwrap_or(src_h);
+    let filter = match opt_string(&opts, "filter")? {
+        Some(f) => crate::resample::Filter::parse("filter", &f)?,
+        None => crate::resample::Filter::Bicubic,
+    };
+    let (Some(y0), Some(y1)) = (opt_u32(&opts, "y0")?, opt_u32(&opts, "y1")?) else {
+        return Err(Error::range("band", "`y0` and `y1` (the output rows) are required").into());
+    };
+    crate::image::check_dimensions(width, height)?;
+    crate::image::check_dimensions(rows.width(), src_h)?;
+    crate::resample::check_band("band", y0, y1, height)?;
+    let (r0, r1) = crate::resample::input_rows(rows.width(), src_h, width, height, filter, y0, y1)?;
+    let held = u64::from(src_y0) + u64::from(rows.height());
+    if r0 < src_y0 || u64::from(r1) > held || held > u64::from(src_h) {
+        return Err(Error::range(
+            "srcY0",
+            format!(
+                "output rows [{y0}, {y1}) read source rows [{r0}, {r1}); the image holds rows \
+                 [{src_y0}, {held}) of {src_h}"
+            ),
+        )
+        .into());
+    }
+    crate::image::check_budget(
+        "this resize band",
+        crate::image::estimate::resize(rows.width(), rows.height(), width, y1 - y0),
+    )?;
+    let out = crate::resample::resize_premultiplied_window(
+        rows,
+        src_y0,
+        src_h,
+        (width, height),
+        filter,
+        (y0, y1),
+    )?;
+    Ok(image_to_js(&out))
+}
+
+/// Rows `[y0, y0 + base_image.height)` of Superimpose v2 on a base of `baseHeight` rows (the
+/// worker pool's row split): `body` is the API body with `base_image` holding only those rows
+/// (pixels); `opts`: `y0`, `baseHeight` (required) and `backend` (`"cpu"` | `"auto"`, default
+/// `"auto"`). Resolves like `superimposeV2Gpu` (`warnings`, `backendUsed: "cpu"` and, for
+/// `"auto"`, `gpuFallbackReason`); no background-removal model runs here. For `"auto"`, when
+/// the single call would run on WebGPU (a real adapter and enough work) this fails with
+/// `E_UNSUPPORTED` rather than give a CPU result.
+///
+/// # Errors
+/// As `superimposeV2`; `E_PARAM_RANGE` (`band`) for a band outside the base.
+#[cfg(feature = "core-api")]
+#[wasm_bindgen(js_name = superimposeV2Band)]
+pub async fn superimpose_v2_band_js(
+    body: JsValue,
+    opts: JsValue,
+) -> std::result::Result<JsValue, JsValue> {
+    let (Some(y0), Some(base_h)) = (opt_u32(&opts, "y0")?, opt_u32(&opts, "baseHeight")?) else {
+        return Err(Error::range("band", "`y0` and `baseHeight` are required").into());
+    };
+    let auto =
+        match opt_string(&opts, "backend")?.as_deref() {
+            None | Some("auto") => true,
+            Some("cpu") => false,
+            Some(other) => return Err(Error::param(
+                ErrorCode::ParamEnum,
+                "backend",
+                format!(
+                    "a band runs on the CPU: `backend` must be \"auto\" or \"cpu\"; got {other:?}"
+                ),
+            )
+            .into()),
+        };
+    let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
+    let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
+    let l = crate::pipeline::load_v2(p)?;
+    let mut reason = None;
+    if auto {
+        // The single call's `auto` choice, on the full base.
+        let (w, h) = (l.overlay.width(), l.overlay.height());
+        let scaled = crate::pipeline::v2_scaled_size(w, h, l.settings.rescale_factor)
+            .map(|(a, b)| u64::from(a) * u64::from(b))
+            .unwrap_or(0);
+        let work = scaled + u64::from(l.base.width()) * u64::from(base_h);
+        let min = crate::gpu::AUTO_MIN_PIXELS;
+        reason = Some(if work < min {
+            format!("auto: {work} px of work is below the WebGPU threshold of {min} px")
+        } else {
+            match crate::gpu::adapter_info().await {
+                None => "auto: no WebGPU adapter (the call was split across the pool's workers)"
+                    .to_string(),
+                Some(i) if i.fallback => format!(
+                    "auto: the WebGPU adapter is a software fallback ({}), slower than the CPU kernels",
+                    i.architecture
+                ),
+                Some(_) => {
+                    return Err(Error::new(
+                        ErrorCode::Unsupported,
+                        "superimposeV2Band: with backend \"auto\" this call would run on WebGPU; \
+                         do not split it",
+                    )
+                    .into())
+                }
+            }
+        });
+    }
+    let image = crate::pipeline::composite_v2_band(
+        l.base,
+        base_h,
+        y0,
+        &l.overlay,
+        l.mask.as_ref(),
+        &l.settings,
+    )?;
+    let js = finish(
+        crate::pipeline::Output {
+            image,
+            warnings: l.warnings,
+        },
+        false,
+    )?;
+    let _ = Reflect::set(&js, &"backendUsed".into(), &JsValue::from_str("cpu"));
+    if let Some(r) = reason {
+        let _ = Reflect::set(&js, &"gpuFallbackReason".into(), &JsValue::from_str(&r));
+    }
+    Ok(js)
+}
+
 /// Rotate an RGBA image counter-clockwise by `degrees` with an expanded canvas, like Pillow's
 /// `rotate(degrees, resample, expand=True)` (`sampler`: `"nearest"` (default), `"bilinear"`,
 /// `"bicubic"`).
