@@ -34,6 +34,61 @@ async function postableArgs(op, args, transfer) {
   return Promise.all(args.map((a) => postable(a, transfer)));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Row split (README "Using both cores"): a large resize or superimposeV2 is cut into one band of
+// output rows per worker; each worker gets only what its band needs and the bands are assembled
+// into one result, byte-identical to the single call (the bands are computed by the core's
+// band entry points, tested equal to the full call).
+
+/** Split when a call touches at least this many pixels (source + output for resize, base +
+ * overlay for superimposeV2): below it, posting and assembling cost more than they save. */
+export const SPLIT_MIN_PIXELS = 500_000;
+const SPLIT_MODES = ["auto", "never", "always"];
+
+function isPixels(v) {
+  return v != null && typeof v === "object" && Number.isInteger(v.width) && Number.isInteger(v.height) &&
+    (v.data instanceof Uint8ClampedArray || v.data instanceof Uint8Array) && v.data.length === v.width * v.height * 4;
+}
+
+function checkSplit(split) {
+  if (!SPLIT_MODES.includes(split)) {
+    throw Object.assign(codedError("E_PARAM_ENUM", `\`split\` must be one of "auto", "never", "always"; got ${JSON.stringify(split)}`), { param: "split" });
+  }
+}
+
+/** `n` bands `[y0, y1)` of `h` rows, as equal as possible (fewer when h < n). */
+function bandsOf(h, n) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const y0 = Math.floor((i * h) / n);
+    const y1 = Math.floor(((i + 1) * h) / n);
+    if (y1 > y0) out.push([y0, y1]);
+  }
+  return out;
+}
+
+const SUPPORT = { box: 0.5, bilinear: 1, bicubic: 2, lanczos: 3 };
+
+/**
+ * A superset of the source rows that output rows [y0, y1) of a resize inH → outH read (Pillow's
+ * window bounds, widened by 2 rows for rounding); the core checks the rows it is given and
+ * reports E_PARAM_RANGE if any is missing, so this can only cost speed, never bytes.
+ */
+function resizeSourceRows(inH, outH, filter, y0, y1) {
+  if (inH === outH) return [y0, y1];
+  const scale = inH / outH;
+  const support = filter === "nearest" ? 0.5 : (SUPPORT[filter] ?? 2) * Math.max(scale, 1);
+  const lo = Math.floor((y0 + 0.5) * scale - support) - 2;
+  const hi = Math.ceil((y1 - 0.5) * scale + support) + 2;
+  return [Math.max(0, lo), Math.min(inH, Math.max(hi, lo + 1))];
+}
+
+/** Rows [y0, y1) of an RGBA image as a new buffer (transferable; the caller's stays intact). */
+function rowsOf(img, y0, y1) {
+  const stride = img.width * 4;
+  return { width: img.width, height: y1 - y0, data: img.data.slice(y0 * stride, y1 * stride) };
+}
+
 /**
  * Start `size` workers (default: hardware threads − 1, 1–4).
  * @param {{size?: number, workerUrl?: string | URL}} [opts]
@@ -112,11 +167,11 @@ export function createWorkerPool({ size, workerUrl } = {}) {
     }
   }
 
-  function call(op, args, signal, onProgress) {
+  function call(op, args, signal, onProgress, ready) {
     if (closed) return Promise.reject(codedError("E_UNSUPPORTED", "the worker pool is terminated"));
     if (signal?.aborted) return Promise.reject(codedError("E_ABORTED", "aborted before it started"));
-    const transfer = [];
-    return postableArgs(op, args, transfer).then(
+    const transfer = ready ? ready.transfer : [];
+    return (ready ? Promise.resolve(args) : postableArgs(op, args, transfer)).then(
       (posted) =>
         new Promise((resolve, reject) => {
           if (closed) return reject(codedError("E_ABORTED", "the worker pool was terminated"));
@@ -145,6 +200,113 @@ export function createWorkerPool({ size, workerUrl } = {}) {
     );
   }
 
+  // -------------------------------------------------------------------------------------------
+  // Row split
+
+  let gpuRunsAuto = false; // a band said "auto" would run on WebGPU: don't split "auto" calls
+
+  /** Any accepted image input → RGBA pixels, decoded once (by a worker when it is encoded). */
+  async function pixelsOf(v, field, signal) {
+    if (isPixels(v)) return v;
+    try {
+      const r = await call("decode", [v], signal);
+      return { width: r.width, height: r.height, data: r.data };
+    } catch (e) {
+      if (field && e && typeof e === "object" && e.param === undefined && e.code !== "E_ABORTED") {
+        e.param = field;
+        e.message = `\`${field}\`: ${e.message}`;
+      }
+      throw e;
+    }
+  }
+
+  /** Post the bands (one call each, all with `signal`), resolve to one assembled image. */
+  async function runBands(op, width, height, bands, argsOf, signal) {
+    const t0 = performance.now();
+    const parts = await Promise.all(
+      bands.map(([y0, y1]) => {
+        const { args, transfer } = argsOf(y0, y1);
+        return call(op, args, signal, undefined, { transfer });
+      }),
+    );
+    const data = new Uint8ClampedArray(width * height * 4);
+    parts.forEach((p, i) => {
+      if (p.kind !== "image" || p.width !== width || p.height !== bands[i][1] - bands[i][0]) {
+        throw codedError("E_INTERNAL", `${op}: band ${i} came back with the wrong size`);
+      }
+      data.set(p.data, bands[i][0] * width * 4);
+    });
+    const first = parts[0];
+    return { kind: "image", width, height, data, warnings: first.warnings ?? [], ms: performance.now() - t0,
+      backendUsed: first.backendUsed, gpuFallbackReason: first.gpuFallbackReason };
+  }
+
+  const bandCount = (split) => Math.max(split === "always" ? 2 : 1, slots.length);
+
+  async function resizeSplit(img, opts = {}, { signal, split = "auto" } = {}) {
+    checkSplit(split);
+    if (split === "never" || (split === "auto" && slots.length < 2)) return call("resize", [img, opts], signal);
+    if (signal?.aborted) throw codedError("E_ABORTED", "resize was aborted");
+    const src = await pixelsOf(img, undefined, signal);
+    const o = opts ?? {};
+    const width = o.width ?? src.width;
+    const height = o.height ?? src.height;
+    const filter = o.filter ?? "bicubic";
+    const sane = [width, height].every((v) => Number.isSafeInteger(v) && v >= 1) && typeof filter === "string";
+    const work = src.width * src.height + (sane ? width * height : 0);
+    // Anything unusual (and small calls) goes to one worker, which validates it as usual.
+    if (!sane || (split === "auto" && work < SPLIT_MIN_PIXELS)) return call("resize", [src, o], signal);
+    const bands = bandsOf(height, bandCount(split));
+    return runBands("resizeBand", width, height, bands, (y0, y1) => {
+      const [r0, r1] = resizeSourceRows(src.height, height, filter, y0, y1);
+      const rows = rowsOf(src, r0, r1);
+      return {
+        args: [rows, { ...o, width, height, filter, y0, y1, srcY0: r0, srcHeight: src.height }],
+        transfer: [rows.data.buffer],
+      };
+    }, signal);
+  }
+
+  async function superimposeV2Split(body, { signal, onProgress, backend, baseKey, split = "auto" } = {}) {
+    checkSplit(split);
+    const single = () => call("superimposeV2", [body, { backend, baseKey }], signal, onProgress);
+    if (split === "never" || (split === "auto" && slots.length < 2)) return single();
+    if (body == null || typeof body !== "object" || body.base64 === true) return single();
+    const be = backend ?? "auto";
+    if (be !== "cpu" && be !== "auto") return single();
+    if (split === "auto" && be === "auto" && gpuRunsAuto) return single();
+    // A registered background-removal model runs once on the whole overlay (SPEC 2.3): no split.
+    const model = body.bg_remove_model === undefined ? "Bria" : body.bg_remove_model;
+    if (body.mask == null && model !== "None" && setup.models.get(model)) return single();
+    if (signal?.aborted) throw codedError("E_ABORTED", "superimposeV2 was aborted");
+    if (body.base_image == null || body.overlay_image == null) return single(); // reported there
+    const fields = {};
+    for (const f of ["base_image", "overlay_image", "mask"]) {
+      if (body[f] != null) fields[f] = await postable(body[f], []).then((v) => pixelsOf(v, f, signal));
+    }
+    const base = fields.base_image;
+    const work = base.width * base.height + fields.overlay_image.width * fields.overlay_image.height;
+    const whole = { ...body, ...fields };
+    if (split === "auto" && work < SPLIT_MIN_PIXELS) {
+      return call("superimposeV2", [whole, { backend, baseKey }], signal, onProgress);
+    }
+    const bands = bandsOf(base.height, bandCount(split));
+    try {
+      return await runBands("superimposeV2Band", base.width, base.height, bands, (y0, y1) => {
+        const rows = rowsOf(base, y0, y1);
+        return {
+          args: [{ ...whole, base_image: rows }, { y0, baseHeight: base.height, backend: be }],
+          transfer: [rows.data.buffer],
+        };
+      }, signal);
+    } catch (e) {
+      if (e?.code !== "E_UNSUPPORTED" || closed) throw e;
+      // "auto" would run on WebGPU here: the single call does that.
+      gpuRunsAuto = true;
+      return call("superimposeV2", [whole, { backend, baseKey }], signal, onProgress);
+    }
+  }
+
   const image = (v) => {
     if (v.kind === "image") {
       const px = new Uint8ClampedArray(v.data.buffer, v.data.byteOffset, v.data.byteLength);
@@ -160,9 +322,11 @@ export function createWorkerPool({ size, workerUrl } = {}) {
 
   return {
     size: n,
-    /** Superimpose v2 in a worker (runs the background-removal model registered in the pool). */
-    superimposeV2: (body, { signal, onProgress, backend, baseKey } = {}) =>
-      call("superimposeV2", [body, { backend, baseKey }], signal, onProgress).then(image),
+    /**
+     * Superimpose v2 in a worker (runs the background-removal model registered in the pool).
+     * Large CPU calls are split by rows across the workers (`split`: "auto" | "never" | "always").
+     */
+    superimposeV2: (body, opts = {}) => superimposeV2Split(body, opts).then(image),
     /** `removeBackground` in a worker. */
     removeBackground: (img, { model, signal, onProgress } = {}) =>
       call("removeBackground", [img, { model }], signal, onProgress).then(image),
@@ -210,7 +374,8 @@ export function createWorkerPool({ size, workerUrl } = {}) {
     /** Superimpose v1 in a worker. */
     superimpose: (body, { signal, backend, baseKey } = {}) =>
       call("superimpose", [body, { backend, baseKey }], signal).then(image),
-    resize: (img, opts, { signal } = {}) => call("resize", [img, opts], signal).then(image),
+    /** `resize` in a worker; large calls are split by rows across the workers (`split`). */
+    resize: (img, opts, callOpts = {}) => resizeSplit(img, opts, callOpts).then(image),
     rotate: (img, opts, { signal } = {}) => call("rotate", [img, opts], signal).then(image),
     blend: (a, b, opts, { signal } = {}) => call("blend", [a, b, opts], signal).then(image),
     encode: (img, opts, { signal } = {}) => call("encode", [img, opts], signal).then(image),
