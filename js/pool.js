@@ -241,6 +241,21 @@ export function createWorkerPool({ size, workerUrl } = {}) {
       backendUsed: first.backendUsed, gpuFallbackReason: first.gpuFallbackReason };
   }
 
+  /**
+   * Run a split-capable call: refused at once by a terminated pool (as `call` does); a call
+   * the pool was terminated under while it prepared its inputs rejects with E_ABORTED, as a
+   * pending call does.
+   */
+  async function whileOpen(fn, ...args) {
+    if (closed) throw codedError("E_UNSUPPORTED", "the worker pool is terminated");
+    try {
+      return await fn(...args);
+    } catch (e) {
+      if (closed && e?.code === "E_UNSUPPORTED") throw codedError("E_ABORTED", "the worker pool was terminated");
+      throw e;
+    }
+  }
+
   const bandCount = (split) => Math.max(split === "always" ? 2 : 1, slots.length);
 
   async function resizeSplit(img, opts = {}, { signal, split = "auto" } = {}) {
@@ -326,7 +341,7 @@ export function createWorkerPool({ size, workerUrl } = {}) {
      * Superimpose v2 in a worker (runs the background-removal model registered in the pool).
      * Large CPU calls are split by rows across the workers (`split`: "auto" | "never" | "always").
      */
-    superimposeV2: (body, opts = {}) => superimposeV2Split(body, opts).then(image),
+    superimposeV2: (body, opts = {}) => whileOpen(superimposeV2Split, body, opts).then(image),
     /** `removeBackground` in a worker. */
     removeBackground: (img, { model, signal, onProgress } = {}) =>
       call("removeBackground", [img, { model }], signal, onProgress).then(image),
@@ -375,7 +390,7 @@ export function createWorkerPool({ size, workerUrl } = {}) {
     superimpose: (body, { signal, backend, baseKey } = {}) =>
       call("superimpose", [body, { backend, baseKey }], signal).then(image),
     /** `resize` in a worker; large calls are split by rows across the workers (`split`). */
-    resize: (img, opts, callOpts = {}) => resizeSplit(img, opts, callOpts).then(image),
+    resize: (img, opts, callOpts = {}) => whileOpen(resizeSplit, img, opts, callOpts).then(image),
     rotate: (img, opts, { signal } = {}) => call("rotate", [img, opts], signal).then(image),
     blend: (a, b, opts, { signal } = {}) => call("blend", [a, b, opts], signal).then(image),
     encode: (img, opts, { signal } = {}) => call("encode", [img, opts], signal).then(image),
