@@ -6,8 +6,10 @@ import type {
 
 /** An ImageResult that also says how long the worker took. */
 export interface PoolImageResult extends ImageResult {
-  /** Milliseconds spent inside the worker. */
+  /** Milliseconds spent inside the worker (for a split call: posting, all bands and assembling). */
   ms: number;
+  /** A split call only: the milliseconds each band spent inside its worker, in row order. */
+  bandMs?: number[];
 }
 
 /**

@@ -238,7 +238,7 @@ export function createWorkerPool({ size, workerUrl } = {}) {
     });
     const first = parts[0];
     return { kind: "image", width, height, data, warnings: first.warnings ?? [], ms: performance.now() - t0,
-      backendUsed: first.backendUsed, gpuFallbackReason: first.gpuFallbackReason };
+      backendUsed: first.backendUsed, gpuFallbackReason: first.gpuFallbackReason, bandMs: parts.map((p) => p.ms) };
   }
 
   /**
@@ -330,6 +330,7 @@ export function createWorkerPool({ size, workerUrl } = {}) {
       r.ms = v.ms;
       if (v.backendUsed !== undefined) r.backendUsed = v.backendUsed;
       if (v.gpuFallbackReason !== undefined) r.gpuFallbackReason = v.gpuFallbackReason;
+      if (v.bandMs !== undefined) r.bandMs = v.bandMs;
       return r;
     }
     return v.kind === "bytes" ? v.data : v.value;

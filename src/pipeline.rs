@@ -335,6 +335,124 @@ pub fn composite_v2(
     Ok(base)
 }
 
+/// What a band of the base needs of the v2 overlay.
+struct BandPlan {
+    /// The prepared overlay's top-left on the base.
+    left: i64,
+    top: i64,
+    /// Its rows under the band, `[oy0, oy1)`.
+    oy0: u32,
+    oy1: u32,
+    /// The base columns it covers, `[bx0, bx1)`.
+    bx0: i64,
+    bx1: i64,
+    /// The scaled overlay's size.
+    scaled: (u32, u32),
+    /// The rotation (degrees, sampler), if any.
+    rotation: Option<(f64, Sampler)>,
+    /// The rectangle `(x0, y0, x1, y1)` of the scaled overlay the band reads.
+    src_rect: (u32, u32, u32, u32),
+}
+
+/// Map base rows `[y0, y1)` of a `bw × base_height` base back to the scaled overlay (of an
+/// overlay `w × h`): `None` when the overlay does not touch the band.
+fn plan_band(
+    bw: u32,
+    base_height: u32,
+    (y0, y1): (u32, u32),
+    (w, h): (u32, u32),
+    s: &V2Settings,
+) -> Result<Option<BandPlan>> {
+    resample::check_band("band", y0, y1, base_height)?;
+    let (w1, h1) = v2_scaled_size(w, h, s.rescale_factor)?;
+    let rotation = (s.rotation.rem_euclid(360) != 0)
+        .then(|| (s.rotation as f64, v2_rotation_sampler(s.resize_method)));
+    let (w2, h2) = match rotation {
+        Some((deg, _)) => rotate::rotated_size(w1, h1, deg)?,
+        None => (w1, h1),
+    };
+    let (left, top) = v2_placement(bw, base_height, w2, h2, s.x_percent, s.y_percent);
+    let oy0 = (i64::from(y0) - top).max(0);
+    let oy1 = (i64::from(y1) - top).min(i64::from(h2));
+    let bx0 = left.max(0);
+    let bx1 = (left + i64::from(w2)).min(i64::from(bw));
+    if oy0 >= oy1 || bx0 >= bx1 {
+        return Ok(None);
+    }
+    let (oy0, oy1) = (oy0 as u32, oy1 as u32);
+    let src_rect = match rotation {
+        Some((deg, sampler)) => rotate::source_rect(w1, h1, deg, sampler, oy0, oy1)?,
+        None => (0, oy0, w1, oy1),
+    };
+    Ok(Some(BandPlan {
+        left,
+        top,
+        oy0,
+        oy1,
+        bx0,
+        bx1,
+        scaled: (w1, h1),
+        rotation,
+        src_rect,
+    }))
+}
+
+/// Rotate the plan's rows from `scaled` (a window on the scaled overlay holding the plan's
+/// `src_rect`) and composite them onto `band` (base rows from `y0`) at absolute coordinates.
+fn finish_band(
+    mut band: RgbaImage,
+    y0: u32,
+    p: &BandPlan,
+    scaled: resample::Window<'_, 4>,
+    blender: &Blender,
+) -> Result<RgbaImage> {
+    let ov = match p.rotation {
+        Some((deg, sampler)) => rotate::rotate_window_rows(scaled, deg, sampler, p.oy0, p.oy1)?,
+        None => {
+            let (w1, _) = p.scaled;
+            if !scaled.full_width() || !scaled.holds(0, p.oy0, w1, p.oy1) {
+                return Err(Error::internal("finish_band: the scaled rows are not held"));
+            }
+            resample::rows_of(scaled.pixels, p.oy0 - scaled.y0, p.oy1 - scaled.y0)?
+        }
+    };
+    let n = (p.bx1 - p.bx0) as usize;
+    let ox0 = (p.bx0 - p.left) as usize;
+    blender.prepare((n as u64) * u64::from(p.oy1 - p.oy0));
+    for oy in p.oy0..p.oy1 {
+        let by = (i64::from(oy) + p.top) as u32; // inside [y0, y1) by construction
+        let orow = ov.row(oy - p.oy0);
+        let brow = band.row_mut(by - y0);
+        let (Some(b), Some(o)) = (
+            brow.get_mut(p.bx0 as usize * 4..(p.bx0 as usize + n) * 4),
+            orow.get(ox0 * 4..(ox0 + n) * 4),
+        ) else {
+            return Err(Error::internal("composite_v2_band: row out of range"));
+        };
+        blender.composite_row(b, o, p.bx0 as u32, by);
+    }
+    Ok(band)
+}
+
+fn check_band_budget(
+    band: &RgbaImage,
+    overlay: (u32, u32),
+    mask: Option<(u32, u32)>,
+    s: &V2Settings,
+) -> Result<()> {
+    crate::image::check_budget(
+        "this superimpose-v2 band",
+        crate::params::v2_peak_bytes(
+            (band.width(), band.height()),
+            overlay,
+            mask,
+            s.rescale_factor,
+            s.rotation,
+            false,
+        ),
+    )
+}
+
 /// Rows `[y0, y0 + base_band.height())` of [`composite_v2`] on a base of `base_band.width() ×
 /// base_height`, byte for byte, given only those rows of the base (`base_band`, consumed and
 /// returned composited; its alpha is discarded as [`composite_v2`] does).
@@ -343,7 +461,9 @@ pub fn composite_v2(
 /// prepared overlay ([`v2_placement`]), those to the rotation's source rows
 /// ([`rotate::source_rect`]), those to the resize's output rows and then its input rows
 /// ([`resample::input_rows`]), reversed for a vertical mirror. Dissolve draws from the absolute
-/// base coordinates, so a split into bands gives the same bytes as one call.
+/// base coordinates, so a split into bands gives the same bytes as one call. (A rotated
+/// overlay's row band reads most of the scaled overlay: [`scaled_overlay_rows_v2`] +
+/// [`composite_v2_band_scaled`] split that work too.)
 ///
 /// # Errors
 /// As [`composite_v2`]; `E_PARAM_RANGE` (param `band`) when the band is not inside the base.
@@ -355,53 +475,18 @@ pub fn composite_v2_band(
     mask: Option<&RgbaImage>,
     s: &V2Settings,
 ) -> Result<RgbaImage> {
-    let bw = base_band.width();
     let y1 = y0.saturating_add(base_band.height());
-    resample::check_band("band", y0, y1, base_height)?;
-    crate::image::check_budget(
-        "this superimpose-v2 band",
-        crate::params::v2_peak_bytes(
-            (bw, base_band.height()),
-            (overlay.width(), overlay.height()),
-            mask.map(|m| (m.width(), m.height())),
-            s.rescale_factor,
-            s.rotation,
-            false,
-        ),
-    )?;
+    let dims = |i: &RgbaImage| (i.width(), i.height());
+    check_band_budget(&base_band, dims(overlay), mask.map(dims), s)?;
     let blender = Blender::new(s.blend_mode, s.opacity / 100.0, s.seed)?;
-    let mut band = opaque_base(base_band);
-    // The overlay's geometry, as prepare_overlay_v2 makes it.
-    let (w, h) = (overlay.width(), overlay.height());
-    let (w1, h1) = v2_scaled_size(w, h, s.rescale_factor)?;
-    let rotated = s.rotation.rem_euclid(360) != 0;
-    let degrees = s.rotation as f64;
-    let sampler = v2_rotation_sampler(s.resize_method);
-    let (w2, h2) = if rotated {
-        rotate::rotated_size(w1, h1, degrees)?
-    } else {
-        (w1, h1)
-    };
-    let (left, top) = v2_placement(bw, base_height, w2, h2, s.x_percent, s.y_percent);
-    // Prepared-overlay rows under the band, and the base columns it covers.
-    let oy0 = (i64::from(y0) - top).max(0);
-    let oy1 = (i64::from(y1) - top).min(i64::from(h2));
-    let bx0 = left.max(0);
-    let bx1 = (left + i64::from(w2)).min(i64::from(bw));
-    if oy0 >= oy1 || bx0 >= bx1 {
+    let band = opaque_base(base_band);
+    let Some(p) = plan_band(band.width(), base_height, (y0, y1), dims(overlay), s)? else {
         return Ok(band);
-    }
-    let (oy0, oy1) = (oy0 as u32, oy1 as u32);
-    // Rows of the resized overlay the rotation reads (all of them when not rotated).
-    let (sx0, sy0, sx1, sy1) = if rotated {
-        rotate::source_rect(w1, h1, degrees, sampler, oy0, oy1)?
-    } else {
-        (0, oy0, w1, oy1)
     };
-    let filter = match s.scale_filter {
-        ScaleFilter::ResizeMethod => s.resize_method,
-        ScaleFilter::Bicubic => Filter::Bicubic,
-    };
+    let (w, h) = dims(overlay);
+    let (w1, h1) = p.scaled;
+    let (sx0, sy0, _, sy1) = p.src_rect;
+    let filter = v2_scale_filter(s);
     // Rows of the mirrored (+ mask) overlay the resize reads.
     let (iy0, iy1) = resample::input_rows(w, h, w1, h1, filter, sy0, sy1)?;
     let src = overlay_rows_v2(overlay, mask, s.mirror, iy0, iy1)?;
@@ -412,36 +497,95 @@ pub fn composite_v2_band(
         full_w: w,
         full_h: h,
     };
-    let scaled = resample::resize_region(win, w1, h1, filter, (sx0, sy0, sx1, sy1))?;
-    let ov = if rotated {
-        let win = resample::Window {
-            pixels: &scaled,
-            x0: sx0,
-            y0: sy0,
-            full_w: w1,
-            full_h: h1,
-        };
-        rotate::rotate_window_rows(win, degrees, sampler, oy0, oy1)?
-    } else {
-        scaled
+    let scaled = resample::resize_region(win, w1, h1, filter, p.src_rect)?;
+    let win = resample::Window {
+        pixels: &scaled,
+        x0: sx0,
+        y0: sy0,
+        full_w: w1,
+        full_h: h1,
     };
-    // Composite the band's rows at their absolute base coordinates.
-    let n = (bx1 - bx0) as usize;
-    let ox0 = (bx0 - left) as usize;
-    blender.prepare((n as u64) * u64::from(oy1 - oy0));
-    for oy in oy0..oy1 {
-        let by = (i64::from(oy) + top) as u32; // inside [y0, y1) by construction
-        let orow = ov.row(oy - oy0);
-        let brow = band.row_mut(by - y0);
-        let (Some(b), Some(o)) = (
-            brow.get_mut(bx0 as usize * 4..(bx0 as usize + n) * 4),
-            orow.get(ox0 * 4..(ox0 + n) * 4),
-        ) else {
-            return Err(Error::internal("composite_v2_band: row out of range"));
-        };
-        blender.composite_row(b, o, bx0 as u32, by);
+    finish_band(band, y0, &p, win, &blender)
+}
+
+/// The filter that scales the v2 overlay (SPEC 2.2 step 2).
+fn v2_scale_filter(s: &V2Settings) -> Filter {
+    match s.scale_filter {
+        ScaleFilter::ResizeMethod => s.resize_method,
+        ScaleFilter::Bicubic => Filter::Bicubic,
     }
-    Ok(band)
+}
+
+/// Rows `[y0, y1)` (every column) of the v2 overlay after the mirror, the alpha plane and the
+/// scaling (SPEC 2.2 steps 1–2), before the rotation: the same bytes as those rows of the full
+/// preparation. The first phase of a split: see [`composite_v2_band_scaled`].
+///
+/// # Errors
+/// As [`composite_v2`]; `E_PARAM_RANGE` (param `band`) for rows outside the scaled overlay.
+pub fn scaled_overlay_rows_v2(
+    overlay: &RgbaImage,
+    mask: Option<&RgbaImage>,
+    s: &V2Settings,
+    y0: u32,
+    y1: u32,
+) -> Result<RgbaImage> {
+    let (w, h) = (overlay.width(), overlay.height());
+    let (w1, h1) = v2_scaled_size(w, h, s.rescale_factor)?;
+    resample::check_band("band", y0, y1, h1)?;
+    let filter = v2_scale_filter(s);
+    let (iy0, iy1) = resample::input_rows(w, h, w1, h1, filter, y0, y1)?;
+    let src = overlay_rows_v2(overlay, mask, s.mirror, iy0, iy1)?;
+    let win = resample::Window {
+        pixels: &src,
+        x0: 0,
+        y0: iy0,
+        full_w: w,
+        full_h: h,
+    };
+    resample::resize_region(win, w1, h1, filter, (0, y0, w1, y1))
+}
+
+/// [`composite_v2_band`] from the scaled overlay (`scaled`, the whole of
+/// [`scaled_overlay_rows_v2`] of an overlay `overlay_w × overlay_h`): only the rotation of the
+/// band's rows and the composite remain.
+///
+/// # Errors
+/// As [`composite_v2_band`]; `E_DIMENSIONS` when `scaled` is not the scaled size of the
+/// overlay.
+pub fn composite_v2_band_scaled(
+    base_band: RgbaImage,
+    base_height: u32,
+    y0: u32,
+    scaled: &RgbaImage,
+    (overlay_w, overlay_h): (u32, u32),
+    s: &V2Settings,
+) -> Result<RgbaImage> {
+    let y1 = y0.saturating_add(base_band.height());
+    let want = v2_scaled_size(overlay_w, overlay_h, s.rescale_factor)?;
+    if (scaled.width(), scaled.height()) != want {
+        return Err(Error::dimensions(format!(
+            "the scaled overlay is {}×{}; a {overlay_w}×{overlay_h} overlay scaled by {} is {}×{}",
+            scaled.width(),
+            scaled.height(),
+            s.rescale_factor,
+            want.0,
+            want.1
+        )));
+    }
+    check_band_budget(&base_band, (overlay_w, overlay_h), None, s)?;
+    let blender = Blender::new(s.blend_mode, s.opacity / 100.0, s.seed)?;
+    let band = opaque_base(base_band);
+    let Some(p) = plan_band(
+        band.width(),
+        base_height,
+        (y0, y1),
+        (overlay_w, overlay_h),
+        s,
+    )?
+    else {
+        return Ok(band);
+    };
+    finish_band(band, y0, &p, resample::Window::whole(scaled), &blender)
 }
 
 /// Rows `[y0, y1)` of the v2 overlay before scaling (SPEC 2.2 step 1): RGB of `overlay`, the

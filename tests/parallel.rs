@@ -195,6 +195,18 @@ fn band_bounds_are_checked() {
     );
     let e = pipeline::composite_v2_band(img.clone(), 100, 95, &img, None, &s).unwrap_err();
     assert_eq!(e.code(), ErrorCode::ParamRange, "base band below the base");
+    let e = pipeline::scaled_overlay_rows_v2(&img, None, &s, 5, 7).unwrap_err();
+    assert_eq!(
+        e.code(),
+        ErrorCode::ParamRange,
+        "scaled rows below the overlay"
+    );
+    let e = pipeline::composite_v2_band_scaled(img.clone(), 6, 0, &img, (8, 7), &s).unwrap_err();
+    assert_eq!(
+        e.code(),
+        ErrorCode::Dimensions,
+        "scaled overlay of the wrong size"
+    );
 }
 
 const ANGLES: &[f64] = &[
@@ -308,6 +320,25 @@ fn check_v2(
         let band = resample::rows_of(base, a, b)?;
         pipeline::composite_v2_band(band, base.height(), a, overlay, mask, s)
     });
+    // The two phases: bands of the scaled overlay (= the unrotated preparation), then bands of
+    // the base from the whole scaled overlay.
+    let unrotated = V2Settings {
+        rotation: 0,
+        ..s.clone()
+    };
+    let scaled = pipeline::prepare_overlay_v2(overlay, mask, &unrotated).unwrap();
+    check_split(&format!("{what}: scaled overlay"), &scaled, |a, b| {
+        pipeline::scaled_overlay_rows_v2(overlay, mask, s, a, b)
+    });
+    let dims = (overlay.width(), overlay.height());
+    check_split(
+        &format!("{what}: from the scaled overlay"),
+        &full,
+        |a, b| {
+            let band = resample::rows_of(base, a, b)?;
+            pipeline::composite_v2_band_scaled(band, base.height(), a, &scaled, dims, s)
+        },
+    );
 }
 
 #[test]

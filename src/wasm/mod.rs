@@ -619,19 +619,20 @@ pub async fn superimpose_v2_band_js(
     let (Some(y0), Some(base_h)) = (opt_u32(&opts, "y0")?, opt_u32(&opts, "baseHeight")?) else {
         return Err(Error::range("band", "`y0` and `baseHeight` are required").into());
     };
-    let auto =
-        match opt_string(&opts, "backend")?.as_deref() {
-            None | Some("auto") => true,
-            Some("cpu") => false,
-            Some(other) => return Err(Error::param(
+    let auto = match opt_string(&opts, "backend")?.as_deref() {
+        None | Some("auto") => true,
+        Some("cpu") => false,
+        Some(other) => {
+            return Err(Error::param(
                 ErrorCode::ParamEnum,
                 "backend",
                 format!(
                     "a band runs on the CPU: `backend` must be \"auto\" or \"cpu\"; got {other:?}"
                 ),
             )
-            .into()),
-        };
+            .into())
+        }
+    };
     let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
     let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
     let l = crate::pipeline::load_v2(p)?;
