@@ -9,7 +9,8 @@ import * as core from "./superimpose_wasm.js";
 
 const OPS = new Set(["superimposeV2", "superimpose", "resize", "rotate", "blend", "decode", "encode",
   "blendModes", "version", "kernelBackend", "setMaxPixels", "maxPixels", "setMemoryBudget", "memoryBudget", "webgpuInfo", "removeBackground",
-  "registerBackgroundModel", "unregisterBackgroundModel", "configureOnnxRuntime", "resizeBand", "superimposeV2Band"]);
+  "registerBackgroundModel", "unregisterBackgroundModel", "configureOnnxRuntime", "resizeBand", "superimposeV2Band",
+  "superimposeV2ScaledRows", "superimposeV2BandScaled"]);
 
 function serialiseError(e) {
   return {
@@ -35,6 +36,8 @@ self.onmessage = async ({ data }) => {
     else if (op === "registerBackgroundModel") value = (api.registerBackgroundModel(...args), true);
     else if (op === "resizeBand") value = (await api.init(), core.resizeBand(...args));
     else if (op === "superimposeV2Band") value = (await api.init(), await core.superimposeV2Band(...args));
+    else if (op === "superimposeV2ScaledRows") value = (await api.init(), core.superimposeV2ScaledRows(...args));
+    else if (op === "superimposeV2BandScaled") value = (await api.init(), await core.superimposeV2BandScaled(...args));
     else value = await api[op](...args);
     const ms = performance.now() - t0;
     if (value instanceof api.ImageResult) {
@@ -48,8 +51,10 @@ self.onmessage = async ({ data }) => {
       self.postMessage({ id, ok: true, value: { kind: "bytes", data: value, ms } }, [value.buffer]);
     } else if (value && typeof value === "object" && "data" in value && "width" in value) {
       const { width, height, data: px } = value;
+      // Band results also carry their rows and sizes (the pool's row split).
+      const { y0, y1, scaledWidth, scaledHeight } = value;
       self.postMessage({ id, ok: true, value: { kind: "image", width, height, data: px, warnings: value.warnings ?? [], ms,
-        backendUsed: value.backendUsed, gpuFallbackReason: value.gpuFallbackReason } }, [px.buffer]);
+        backendUsed: value.backendUsed, gpuFallbackReason: value.gpuFallbackReason, y0, y1, scaledWidth, scaledHeight } }, [px.buffer]);
     } else {
       self.postMessage({ id, ok: true, value: { kind: "value", value, ms } });
     }

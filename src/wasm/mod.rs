@@ -619,53 +619,12 @@ pub async fn superimpose_v2_band_js(
     let (Some(y0), Some(base_h)) = (opt_u32(&opts, "y0")?, opt_u32(&opts, "baseHeight")?) else {
         return Err(Error::range("band", "`y0` and `baseHeight` are required").into());
     };
-    let auto = match opt_string(&opts, "backend")?.as_deref() {
-        None | Some("auto") => true,
-        Some("cpu") => false,
-        Some(other) => {
-            return Err(Error::param(
-                ErrorCode::ParamEnum,
-                "backend",
-                format!(
-                    "a band runs on the CPU: `backend` must be \"auto\" or \"cpu\"; got {other:?}"
-                ),
-            )
-            .into())
-        }
-    };
+    let auto = band_backend(&opts)?;
     let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
     let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
     let l = crate::pipeline::load_v2(p)?;
-    let mut reason = None;
-    if auto {
-        // The single call's `auto` choice, on the full base.
-        let (w, h) = (l.overlay.width(), l.overlay.height());
-        let scaled = crate::pipeline::v2_scaled_size(w, h, l.settings.rescale_factor)
-            .map(|(a, b)| u64::from(a) * u64::from(b))
-            .unwrap_or(0);
-        let work = scaled + u64::from(l.base.width()) * u64::from(base_h);
-        let min = crate::gpu::AUTO_MIN_PIXELS;
-        reason = Some(if work < min {
-            format!("auto: {work} px of work is below the WebGPU threshold of {min} px")
-        } else {
-            match crate::gpu::adapter_info().await {
-                None => "auto: no WebGPU adapter (the call was split across the pool's workers)"
-                    .to_string(),
-                Some(i) if i.fallback => format!(
-                    "auto: the WebGPU adapter is a software fallback ({}), slower than the CPU kernels",
-                    i.architecture
-                ),
-                Some(_) => {
-                    return Err(Error::new(
-                        ErrorCode::Unsupported,
-                        "superimposeV2Band: with backend \"auto\" this call would run on WebGPU; \
-                         do not split it",
-                    )
-                    .into())
-                }
-            }
-        });
-    }
+    let dims = (l.overlay.width(), l.overlay.height());
+    let reason = auto_reason(auto, dims, &l.settings, l.base.width(), base_h).await?;
     let image = crate::pipeline::composite_v2_band(
         l.base,
         base_h,
@@ -678,6 +637,182 @@ pub async fn superimpose_v2_band_js(
         crate::pipeline::Output {
             image,
             warnings: l.warnings,
+        },
+        false,
+    )?;
+    let _ = Reflect::set(&js, &"backendUsed".into(), &JsValue::from_str("cpu"));
+    if let Some(r) = reason {
+        let _ = Reflect::set(&js, &"gpuFallbackReason".into(), &JsValue::from_str(&r));
+    }
+    Ok(js)
+}
+
+/// The CPU reason of the single call's `backend: "auto"` choice on the full base (`None` for
+/// `"cpu"`), or `E_UNSUPPORTED` when that call would run on WebGPU. The adapter is asked once
+/// per worker.
+#[cfg(feature = "core-api")]
+async fn auto_reason(
+    auto: bool,
+    (w, h): (u32, u32),
+    s: &crate::pipeline::V2Settings,
+    base_w: u32,
+    base_h: u32,
+) -> Result<Option<String>> {
+    if !auto {
+        return Ok(None);
+    }
+    let scaled = crate::pipeline::v2_scaled_size(w, h, s.rescale_factor)
+        .map(|(a, b)| u64::from(a) * u64::from(b))
+        .unwrap_or(0);
+    let work = scaled + u64::from(base_w) * u64::from(base_h);
+    let min = crate::gpu::AUTO_MIN_PIXELS;
+    if work < min {
+        return Ok(Some(format!(
+            "auto: {work} px of work is below the WebGPU threshold of {min} px"
+        )));
+    }
+    thread_local! {
+        static ADAPTER: std::cell::RefCell<Option<Option<(bool, String)>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let known = ADAPTER.with(|a| a.borrow().clone());
+    let adapter = match known {
+        Some(a) => a,
+        None => {
+            let a = crate::gpu::adapter_info()
+                .await
+                .map(|i| (i.fallback, i.architecture));
+            ADAPTER.with(|c| *c.borrow_mut() = Some(a.clone()));
+            a
+        }
+    };
+    match adapter {
+        None => Ok(Some(
+            "auto: no WebGPU adapter (the call was split across the pool's workers)".to_string(),
+        )),
+        Some((true, arch)) => Ok(Some(format!(
+            "auto: the WebGPU adapter is a software fallback ({arch}), slower than the CPU kernels"
+        ))),
+        Some((false, _)) => Err(Error::new(
+            ErrorCode::Unsupported,
+            "with backend \"auto\" this call would run on WebGPU; do not split it",
+        )),
+    }
+}
+
+/// `backend` of a band call: `"auto"` (default, `true`) or `"cpu"`.
+#[cfg(feature = "core-api")]
+fn band_backend(opts: &JsValue) -> Result<bool> {
+    match opt_string(opts, "backend")?.as_deref() {
+        None | Some("auto") => Ok(true),
+        Some("cpu") => Ok(false),
+        Some(other) => Err(Error::param(
+            ErrorCode::ParamEnum,
+            "backend",
+            format!("a band runs on the CPU: `backend` must be \"auto\" or \"cpu\"; got {other:?}"),
+        )),
+    }
+}
+
+/// The first phase of the pool's two-phase Superimpose v2 split: part `part` of `parts` (rows
+/// `[⌊part·h₁/parts⌋, ⌊(part+1)·h₁/parts⌋)`) of the overlay after mirror, alpha plane and
+/// scaling, before the rotation (every column; `h₁` the scaled height). `body` is the API body
+/// (its `base_image` is not used but must be an image). Resolves to the rows with `y0` (their
+/// first row), `scaledWidth`, `scaledHeight` and the call's `warnings`.
+///
+/// # Errors
+/// As `superimposeV2`; `E_PARAM_RANGE` (`band`) unless `part < parts`.
+#[cfg(feature = "core-api")]
+#[wasm_bindgen(js_name = superimposeV2ScaledRows)]
+pub fn superimpose_v2_scaled_rows_js(
+    body: JsValue,
+    opts: JsValue,
+) -> std::result::Result<JsValue, JsValue> {
+    let (Some(part), Some(parts)) = (opt_u32(&opts, "part")?, opt_u32(&opts, "parts")?) else {
+        return Err(Error::range("band", "`part` and `parts` are required").into());
+    };
+    if part >= parts {
+        return Err(Error::range(
+            "band",
+            format!("`part` {part} is not below `parts` {parts}"),
+        )
+        .into());
+    }
+    let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
+    let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
+    let l = crate::pipeline::load_v2(p)?;
+    let (w1, h1) = crate::pipeline::v2_scaled_size(
+        l.overlay.width(),
+        l.overlay.height(),
+        l.settings.rescale_factor,
+    )?;
+    let y0 = (u64::from(part) * u64::from(h1) / u64::from(parts)) as u32;
+    let y1 = (u64::from(part + 1) * u64::from(h1) / u64::from(parts)) as u32;
+    // An empty part (more parts than rows) is a 1-row placeholder the caller drops by `y0`/`y1`.
+    let rows = if y1 > y0 {
+        crate::pipeline::scaled_overlay_rows_v2(&l.overlay, l.mask.as_ref(), &l.settings, y0, y1)?
+    } else {
+        RgbaImage::new(w1, 1)?
+    };
+    let js = finish(
+        crate::pipeline::Output {
+            image: rows,
+            warnings: l.warnings,
+        },
+        false,
+    )?;
+    for (k, v) in [
+        ("y0", y0),
+        ("y1", y1),
+        ("scaledWidth", w1),
+        ("scaledHeight", h1),
+    ] {
+        let _ = Reflect::set(&js, &k.into(), &v.into());
+    }
+    Ok(js)
+}
+
+/// The second phase of the pool's two-phase Superimpose v2 split: rows
+/// `[y0, y0 + base_image.height)` of the composite on a base of `baseHeight` rows, where the
+/// body's `overlay_image` is the whole scaled overlay (the phases' first output) of an overlay
+/// `overlayWidth × overlayHeight` (`opts`), and `mask` is not given (it is in the scaled
+/// overlay's alpha). `opts.backend` as [`superimpose_v2_band_js`]. Warnings are the first
+/// phase's.
+///
+/// # Errors
+/// As [`superimpose_v2_band_js`]; `E_DIMENSIONS` when the scaled overlay's size does not match.
+#[cfg(feature = "core-api")]
+#[wasm_bindgen(js_name = superimposeV2BandScaled)]
+pub async fn superimpose_v2_band_scaled_js(
+    body: JsValue,
+    opts: JsValue,
+) -> std::result::Result<JsValue, JsValue> {
+    let (Some(y0), Some(base_h)) = (opt_u32(&opts, "y0")?, opt_u32(&opts, "baseHeight")?) else {
+        return Err(Error::range("band", "`y0` and `baseHeight` are required").into());
+    };
+    let (Some(ow), Some(oh)) = (
+        opt_u32(&opts, "overlayWidth")?,
+        opt_u32(&opts, "overlayHeight")?,
+    ) else {
+        return Err(Error::range("band", "`overlayWidth` and `overlayHeight` are required").into());
+    };
+    let auto = band_backend(&opts)?;
+    let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
+    let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
+    let l = crate::pipeline::load_v2(p)?;
+    let reason = auto_reason(auto, (ow, oh), &l.settings, l.base.width(), base_h).await?;
+    let image = crate::pipeline::composite_v2_band_scaled(
+        l.base,
+        base_h,
+        y0,
+        &l.overlay,
+        (ow, oh),
+        &l.settings,
+    )?;
+    let js = finish(
+        crate::pipeline::Output {
+            image,
+            warnings: Vec::new(),
         },
         false,
     )?;
