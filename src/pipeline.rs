@@ -343,7 +343,7 @@ struct BandPlan {
     /// Its rows under the band, `[oy0, oy1)`.
     oy0: u32,
     oy1: u32,
-    /// The base columns it covers, `[bx0, bx1)`.
+    /// The base columns it covers inside the crop, `[bx0, bx1)` (absolute).
     bx0: i64,
     bx1: i64,
     /// The scaled overlay's size.
@@ -357,13 +357,14 @@ struct BandPlan {
 /// Map base rows `[y0, y1)` of a `bw × base_height` base back to the scaled overlay (of an
 /// overlay `w × h`): `None` when the overlay does not touch the band.
 fn plan_band(
-    bw: u32,
-    base_height: u32,
+    (bw, base_height): (u32, u32),
+    (cx0, cx1): (u32, u32),
     (y0, y1): (u32, u32),
     (w, h): (u32, u32),
     s: &V2Settings,
 ) -> Result<Option<BandPlan>> {
     resample::check_band("band", y0, y1, base_height)?;
+    resample::check_band("band", cx0, cx1, bw)?;
     let (w1, h1) = v2_scaled_size(w, h, s.rescale_factor)?;
     let rotation = (s.rotation.rem_euclid(360) != 0)
         .then(|| (s.rotation as f64, v2_rotation_sampler(s.resize_method)));
@@ -374,8 +375,8 @@ fn plan_band(
     let (left, top) = v2_placement(bw, base_height, w2, h2, s.x_percent, s.y_percent);
     let oy0 = (i64::from(y0) - top).max(0);
     let oy1 = (i64::from(y1) - top).min(i64::from(h2));
-    let bx0 = left.max(0);
-    let bx1 = (left + i64::from(w2)).min(i64::from(bw));
+    let bx0 = left.max(i64::from(cx0));
+    let bx1 = (left + i64::from(w2)).min(i64::from(cx1));
     if oy0 >= oy1 || bx0 >= bx1 {
         return Ok(None);
     }
@@ -401,7 +402,7 @@ fn plan_band(
 /// `src_rect`) and composite them onto `band` (base rows from `y0`) at absolute coordinates.
 fn finish_band(
     mut band: RgbaImage,
-    y0: u32,
+    (x0, y0): (u32, u32),
     p: &BandPlan,
     scaled: resample::Window<'_, 4>,
     blender: &Blender,
@@ -418,13 +419,15 @@ fn finish_band(
     };
     let n = (p.bx1 - p.bx0) as usize;
     let ox0 = (p.bx0 - p.left) as usize;
+    // Columns inside the crop: bx0 ≥ x0 (plan_band clamps to the crop).
+    let cx = (p.bx0 - i64::from(x0)) as usize;
     blender.prepare((n as u64) * u64::from(p.oy1 - p.oy0));
     for oy in p.oy0..p.oy1 {
         let by = (i64::from(oy) + p.top) as u32; // inside [y0, y1) by construction
         let orow = ov.row(oy - p.oy0);
         let brow = band.row_mut(by - y0);
         let (Some(b), Some(o)) = (
-            brow.get_mut(p.bx0 as usize * 4..(p.bx0 as usize + n) * 4),
+            brow.get_mut(cx * 4..(cx + n) * 4),
             orow.get(ox0 * 4..(ox0 + n) * 4),
         ) else {
             return Err(Error::internal("composite_v2_band: row out of range"));
@@ -480,7 +483,8 @@ pub fn composite_v2_band(
     check_band_budget(&base_band, dims(overlay), mask.map(dims), s)?;
     let blender = Blender::new(s.blend_mode, s.opacity / 100.0, s.seed)?;
     let band = opaque_base(base_band);
-    let Some(p) = plan_band(band.width(), base_height, (y0, y1), dims(overlay), s)? else {
+    let bw = band.width();
+    let Some(p) = plan_band((bw, base_height), (0, bw), (y0, y1), dims(overlay), s)? else {
         return Ok(band);
     };
     let (w, h) = dims(overlay);
@@ -505,7 +509,7 @@ pub fn composite_v2_band(
         full_w: w1,
         full_h: h1,
     };
-    finish_band(band, y0, &p, win, &blender)
+    finish_band(band, (0, y0), &p, win, &blender)
 }
 
 /// The filter that scales the v2 overlay (SPEC 2.2 step 2).
@@ -546,21 +550,26 @@ pub fn scaled_overlay_rows_v2(
 }
 
 /// [`composite_v2_band`] from the scaled overlay (`scaled`, the whole of
-/// [`scaled_overlay_rows_v2`] of an overlay `overlay_w × overlay_h`): only the rotation of the
-/// band's rows and the composite remain.
+/// [`scaled_overlay_rows_v2`] of an overlay `overlay_w × overlay_h`), on a crop of the base:
+/// `base_crop` holds the pixels `[x0, x0 + width) × [y0, y0 + height)` of a `base_w × base_h`
+/// base and is returned composited (alpha 255, as [`composite_v2`]). Only the rotation of the
+/// crop's rows and the composite remain; a crop that covers just the overlay's rectangle
+/// ([`v2_prepared_placement`]) leaves the rest of the base to the caller (its RGB unchanged,
+/// alpha 255).
 ///
 /// # Errors
-/// As [`composite_v2_band`]; `E_DIMENSIONS` when `scaled` is not the scaled size of the
-/// overlay.
-pub fn composite_v2_band_scaled(
-    base_band: RgbaImage,
-    base_height: u32,
-    y0: u32,
+/// As [`composite_v2_band`]; `E_PARAM_RANGE` (param `band`) for a crop outside the base;
+/// `E_DIMENSIONS` when `scaled` is not the scaled size of the overlay.
+pub fn composite_v2_crop_scaled(
+    base_crop: RgbaImage,
+    (x0, y0): (u32, u32),
+    (base_w, base_h): (u32, u32),
     scaled: &RgbaImage,
     (overlay_w, overlay_h): (u32, u32),
     s: &V2Settings,
 ) -> Result<RgbaImage> {
-    let y1 = y0.saturating_add(base_band.height());
+    let y1 = y0.saturating_add(base_crop.height());
+    let x1 = x0.saturating_add(base_crop.width());
     let want = v2_scaled_size(overlay_w, overlay_h, s.rescale_factor)?;
     if (scaled.width(), scaled.height()) != want {
         return Err(Error::dimensions(format!(
@@ -572,20 +581,65 @@ pub fn composite_v2_band_scaled(
             want.1
         )));
     }
-    check_band_budget(&base_band, (overlay_w, overlay_h), None, s)?;
+    check_band_budget(&base_crop, (overlay_w, overlay_h), None, s)?;
     let blender = Blender::new(s.blend_mode, s.opacity / 100.0, s.seed)?;
-    let band = opaque_base(base_band);
+    let crop = opaque_base(base_crop);
     let Some(p) = plan_band(
-        band.width(),
-        base_height,
+        (base_w, base_h),
+        (x0, x1),
         (y0, y1),
         (overlay_w, overlay_h),
         s,
     )?
     else {
-        return Ok(band);
+        return Ok(crop);
     };
-    finish_band(band, y0, &p, resample::Window::whole(scaled), &blender)
+    finish_band(
+        crop,
+        (x0, y0),
+        &p,
+        resample::Window::whole(scaled),
+        &blender,
+    )
+}
+
+/// [`composite_v2_crop_scaled`] on full-width rows `[y0, y0 + base_band.height())`.
+///
+/// # Errors
+/// As [`composite_v2_crop_scaled`].
+pub fn composite_v2_band_scaled(
+    base_band: RgbaImage,
+    base_height: u32,
+    y0: u32,
+    scaled: &RgbaImage,
+    overlay: (u32, u32),
+    s: &V2Settings,
+) -> Result<RgbaImage> {
+    let bw = base_band.width();
+    composite_v2_crop_scaled(base_band, (0, y0), (bw, base_height), scaled, overlay, s)
+}
+
+/// The prepared (scaled and rotated) v2 overlay's size `(w₂, h₂)` and its top-left
+/// `(left, top)` on a `base_w × base_h` base (SPEC 2.2 steps 2–4), for an overlay `w × h`:
+/// the base outside `[left, left + w₂) × [top, top + h₂)` is only made opaque.
+///
+/// # Errors
+/// As [`v2_scaled_size`] and [`rotate::rotated_size`].
+pub fn v2_prepared_placement(
+    (base_w, base_h): (u32, u32),
+    (w, h): (u32, u32),
+    s: &V2Settings,
+) -> Result<((u32, u32), (i64, i64))> {
+    let (w1, h1) = v2_scaled_size(w, h, s.rescale_factor)?;
+    let (w2, h2) = if s.rotation.rem_euclid(360) != 0 {
+        rotate::rotated_size(w1, h1, s.rotation as f64)?
+    } else {
+        (w1, h1)
+    };
+    Ok((
+        (w2, h2),
+        v2_placement(base_w, base_h, w2, h2, s.x_percent, s.y_percent),
+    ))
 }
 
 /// Rows `[y0, y1)` of the v2 overlay before scaling (SPEC 2.2 step 1): RGB of `overlay`, the
