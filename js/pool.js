@@ -90,6 +90,33 @@ function resizeSourceRows(inH, outH, filter, y0, y1) {
   return [Math.max(0, lo), Math.min(inH, Math.max(hi, lo + 1))];
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** A copy of RGBA bytes with every alpha 255 (what the pipelines do to the base, SPEC 0). */
+function opaqueCopy(src) {
+  const out = new Uint8ClampedArray(src.length);
+  if (LITTLE_ENDIAN && src.byteOffset % 4 === 0) {
+    const s32 = new Uint32Array(src.buffer, src.byteOffset, src.length >> 2);
+    const o32 = new Uint32Array(out.buffer);
+    for (let i = 0; i < s32.length; i++) o32[i] = s32[i] | 0xff000000;
+  } else {
+    out.set(src);
+    for (let i = 3; i < out.length; i += 4) out[i] = 255;
+  }
+  return out;
+}
+
+/** The pixels [x0, x1) × [y0, y1) of an RGBA image as a new buffer. */
+function cropOf(img, x0, y0, x1, y1) {
+  const w = x1 - x0;
+  const data = new Uint8ClampedArray(w * (y1 - y0) * 4);
+  for (let y = y0; y < y1; y++) {
+    const at = (y * img.width + x0) * 4;
+    data.set(img.data.subarray(at, at + w * 4), (y - y0) * w * 4);
+  }
+  return { width: w, height: y1 - y0, data };
+}
+
 /** Pixels as a copy whose buffer goes in `transfer` (the caller's stays intact). */
 function postableSync(v, transfer) {
   const data = v.data.slice();
@@ -329,26 +356,43 @@ export function createWorkerPool({ size, workerUrl } = {}) {
         const transfer = [];
         const body1 = { ...whole, base_image: placeholder };
         for (const f of ["overlay_image", "mask"]) if (body1[f]) body1[f] = postableSync(body1[f], transfer);
-        return call("superimposeV2ScaledRows", [body1, { part, parts: n }], signal, undefined, { transfer });
+        return call("superimposeV2ScaledRows", [body1, { part, parts: n, baseWidth: base.width, baseHeight: base.height }], signal, undefined, { transfer });
       }));
-      const { scaledWidth: w1, scaledHeight: h1 } = parts[0];
+      const { scaledWidth: w1, scaledHeight: h1, left, top, preparedWidth: w2, preparedHeight: h2 } = parts[0];
+      if (![w1, h1, left, top, w2, h2].every(Number.isSafeInteger)) throw codedError("E_INTERNAL", "superimposeV2: the first phase gave no geometry");
       const scaledData = new Uint8ClampedArray(w1 * h1 * 4);
       for (const p of parts) if (p.y1 > p.y0) scaledData.set(p.data, p.y0 * w1 * 4);
       const scaled = { width: w1, height: h1, data: scaledData };
-      // Phase 2: each worker rotates its base band's rows of it and composites them.
-      const bands = bandsOf(base.height, n);
-      const out = await runBands("superimposeV2BandScaled", base.width, base.height, bands, (y0, y1) => {
-        const rows = rowsOf(base, y0, y1);
-        const transfer = [rows.data.buffer];
-        return {
-          args: [{ ...whole, base_image: rows, overlay_image: postableSync(scaled, transfer), mask: undefined },
-            { y0, baseHeight: base.height, backend: be, overlayWidth: ov.width, overlayHeight: ov.height }],
-          transfer,
-        };
-      }, signal);
-      out.warnings = parts[0].warnings ?? [];
-      out.bandMs = [...parts.map((p) => p.ms), ...out.bandMs];
-      return out;
+      // Phase 2: only the overlay's rectangle on the base is composited, one band of its rows
+      // per worker (each rotates its rows of the scaled overlay); the rest of the result is the
+      // base made opaque, done here in one pass.
+      const W = base.width, H = base.height;
+      const data = opaqueCopy(base.data);
+      const rx0 = Math.max(left, 0), rx1 = Math.min(left + w2, W);
+      const ry0 = Math.max(top, 0), ry1 = Math.min(top + h2, H);
+      const empty = !(rx0 < rx1 && ry0 < ry1);
+      // (An overlay wholly off the base: one 1-px call still gives the single call's backend fields.)
+      const rect = empty ? [0, 0, 1, 1] : [rx0, ry0, rx1, ry1];
+      const bands = bandsOf(rect[3] - rect[1], n).map(([a, b]) => [rect[1] + a, rect[1] + b]);
+      const t0 = performance.now();
+      const done = await Promise.all(bands.map(([y0, y1]) => {
+        const crop = cropOf(base, rect[0], y0, rect[2], y1);
+        const transfer = [crop.data.buffer];
+        const args = [{ ...whole, base_image: crop, overlay_image: postableSync(scaled, transfer), mask: undefined },
+          { x0: rect[0], y0, baseWidth: W, baseHeight: H, backend: be, overlayWidth: ov.width, overlayHeight: ov.height }];
+        return call("superimposeV2BandScaled", args, signal, undefined, { transfer });
+      }));
+      const cw = rect[2] - rect[0];
+      if (!empty) {
+        done.forEach((p, i) => {
+          const [y0, y1] = bands[i];
+          if (p.kind !== "image" || p.width !== cw || p.height !== y1 - y0) throw codedError("E_INTERNAL", "superimposeV2: a band came back with the wrong size");
+          for (let r = 0; r < p.height; r++) data.set(p.data.subarray(r * cw * 4, (r + 1) * cw * 4), ((y0 + r) * W + rect[0]) * 4);
+        });
+      }
+      return { kind: "image", width: W, height: H, data, warnings: parts[0].warnings ?? [], ms: performance.now() - t0,
+        backendUsed: done[0].backendUsed, gpuFallbackReason: done[0].gpuFallbackReason,
+        bandMs: [...parts.map((p) => p.ms), ...done.map((p) => p.ms)] };
     } catch (e) {
       if (e?.code !== "E_UNSUPPORTED" || closed) throw e;
       // "auto" would run on WebGPU here: the single call does that.

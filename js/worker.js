@@ -52,9 +52,10 @@ self.onmessage = async ({ data }) => {
     } else if (value && typeof value === "object" && "data" in value && "width" in value) {
       const { width, height, data: px } = value;
       // Band results also carry their rows and sizes (the pool's row split).
-      const { y0, y1, scaledWidth, scaledHeight } = value;
+      const { y0, y1, scaledWidth, scaledHeight, left, top, preparedWidth, preparedHeight } = value;
       self.postMessage({ id, ok: true, value: { kind: "image", width, height, data: px, warnings: value.warnings ?? [], ms,
-        backendUsed: value.backendUsed, gpuFallbackReason: value.gpuFallbackReason, y0, y1, scaledWidth, scaledHeight } }, [px.buffer]);
+        backendUsed: value.backendUsed, gpuFallbackReason: value.gpuFallbackReason,
+        y0, y1, scaledWidth, scaledHeight, left, top, preparedWidth, preparedHeight } }, [px.buffer]);
     } else {
       self.postMessage({ id, ok: true, value: { kind: "value", value, ms } });
     }

@@ -718,7 +718,9 @@ fn band_backend(opts: &JsValue) -> Result<bool> {
 /// `[⌊part·h₁/parts⌋, ⌊(part+1)·h₁/parts⌋)`) of the overlay after mirror, alpha plane and
 /// scaling, before the rotation (every column; `h₁` the scaled height). `body` is the API body
 /// (its `base_image` is not used but must be an image). Resolves to the rows with `y0` (their
-/// first row), `scaledWidth`, `scaledHeight` and the call's `warnings`.
+/// first row), `scaledWidth`, `scaledHeight` and the call's `warnings`; with `opts.baseWidth`
+/// and `opts.baseHeight` (the real base's size) also `left`, `top`, `preparedWidth`,
+/// `preparedHeight`: the prepared overlay's rectangle on that base.
 ///
 /// # Errors
 /// As `superimposeV2`; `E_PARAM_RANGE` (`band`) unless `part < parts`.
@@ -769,13 +771,29 @@ pub fn superimpose_v2_scaled_rows_js(
     ] {
         let _ = Reflect::set(&js, &k.into(), &v.into());
     }
+    // Where the prepared overlay lands on the caller's base (`baseWidth` × `baseHeight`).
+    if let (Some(bw), Some(bh)) = (opt_u32(&opts, "baseWidth")?, opt_u32(&opts, "baseHeight")?) {
+        crate::image::check_dimensions(bw, bh)?;
+        let dims = (l.overlay.width(), l.overlay.height());
+        let ((w2, h2), (left, top)) =
+            crate::pipeline::v2_prepared_placement((bw, bh), dims, &l.settings)?;
+        for (k, v) in [
+            ("left", left as f64),
+            ("top", top as f64),
+            ("preparedWidth", f64::from(w2)),
+            ("preparedHeight", f64::from(h2)),
+        ] {
+            let _ = Reflect::set(&js, &k.into(), &v.into());
+        }
+    }
     Ok(js)
 }
 
-/// The second phase of the pool's two-phase Superimpose v2 split: rows
-/// `[y0, y0 + base_image.height)` of the composite on a base of `baseHeight` rows, where the
-/// body's `overlay_image` is the whole scaled overlay (the phases' first output) of an overlay
-/// `overlayWidth × overlayHeight` (`opts`), and `mask` is not given (it is in the scaled
+/// The second phase of the pool's two-phase Superimpose v2 split: the composite on the crop
+/// `[x0, x0 + base_image.width) × [y0, y0 + base_image.height)` of a `baseWidth × baseHeight`
+/// base (`opts`; `x0` default 0, `baseWidth` default the crop's width), where the body's
+/// `overlay_image` is the whole scaled overlay (the first phase's output) of an overlay
+/// `overlayWidth × overlayHeight` (`opts`) and `mask` is not given (it is in the scaled
 /// overlay's alpha). `opts.backend` as [`superimpose_v2_band_js`]. Warnings are the first
 /// phase's.
 ///
@@ -796,15 +814,17 @@ pub async fn superimpose_v2_band_scaled_js(
     ) else {
         return Err(Error::range("band", "`overlayWidth` and `overlayHeight` are required").into());
     };
+    let x0 = opt_u32(&opts, "x0")?.unwrap_or(0);
     let auto = band_backend(&opts)?;
     let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
     let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
     let l = crate::pipeline::load_v2(p)?;
-    let reason = auto_reason(auto, (ow, oh), &l.settings, l.base.width(), base_h).await?;
-    let image = crate::pipeline::composite_v2_band_scaled(
+    let base_w = opt_u32(&opts, "baseWidth")?.unwrap_or(l.base.width());
+    let reason = auto_reason(auto, (ow, oh), &l.settings, base_w, base_h).await?;
+    let image = crate::pipeline::composite_v2_crop_scaled(
         l.base,
-        base_h,
-        y0,
+        (x0, y0),
+        (base_w, base_h),
         &l.overlay,
         (ow, oh),
         &l.settings,
