@@ -338,7 +338,7 @@ export function createWorkerPool({ size, workerUrl } = {}) {
     if (body.base_image == null || body.overlay_image == null) return single(); // reported there
     const fields = {};
     for (const f of ["base_image", "overlay_image", "mask"]) {
-      if (body[f] != null) fields[f] = await postable(body[f], []).then((v) => pixelsOf(v, f, signal));
+      if (body[f] != null) fields[f] = isPixels(body[f]) ? body[f] : await postable(body[f], []).then((v) => pixelsOf(v, f, signal));
     }
     const base = fields.base_image;
     const work = base.width * base.height + fields.overlay_image.width * fields.overlay_image.height;
@@ -352,22 +352,24 @@ export function createWorkerPool({ size, workerUrl } = {}) {
       // Phase 1: the overlay mirrored, masked and scaled, one band of its rows per worker (a
       // rotated overlay's row band would need most of it in every worker otherwise).
       const placeholder = { width: 1, height: 1, data: new Uint8ClampedArray(4) };
-      const parts = await Promise.all(Array.from({ length: n }, (_, part) => {
+      const partsP = Promise.all(Array.from({ length: n }, (_, part) => {
         const transfer = [];
         const body1 = { ...whole, base_image: placeholder };
         for (const f of ["overlay_image", "mask"]) if (body1[f]) body1[f] = postableSync(body1[f], transfer);
         return call("superimposeV2ScaledRows", [body1, { part, parts: n, baseWidth: base.width, baseHeight: base.height }], signal, undefined, { transfer });
       }));
+      // While the workers scale: the result starts as the base made opaque (what the single
+      // call leaves outside the overlay's rectangle), in one pass here.
+      const data = opaqueCopy(base.data);
+      const parts = await partsP;
       const { scaledWidth: w1, scaledHeight: h1, left, top, preparedWidth: w2, preparedHeight: h2 } = parts[0];
       if (![w1, h1, left, top, w2, h2].every(Number.isSafeInteger)) throw codedError("E_INTERNAL", "superimposeV2: the first phase gave no geometry");
       const scaledData = new Uint8ClampedArray(w1 * h1 * 4);
       for (const p of parts) if (p.y1 > p.y0) scaledData.set(p.data, p.y0 * w1 * 4);
       const scaled = { width: w1, height: h1, data: scaledData };
       // Phase 2: only the overlay's rectangle on the base is composited, one band of its rows
-      // per worker (each rotates its rows of the scaled overlay); the rest of the result is the
-      // base made opaque, done here in one pass.
+      // per worker (each rotates its rows of the scaled overlay).
       const W = base.width, H = base.height;
-      const data = opaqueCopy(base.data);
       const rx0 = Math.max(left, 0), rx1 = Math.min(left + w2, W);
       const ry0 = Math.max(top, 0), ry1 = Math.min(top + h2, H);
       const empty = !(rx0 < rx1 && ry0 < ry1);
