@@ -220,6 +220,13 @@ function resizeRows() {
             run: (st) => st.pool.resize(src(), { width: tw, height: th, filter }, { split: "always" }).then((r) => px(r.imageData)),
           },
           {
+            id: "ours-pool2-one", label: "ours, pool of 2 workers (one worker, split: never)",
+            setup: async (st) => {
+              st.pool = await getPool2((p) => Promise.all([0, 1].map(() => p.resize(src(), { width: tw, height: th, filter }, { split: "never" }))));
+            },
+            run: (st) => st.pool.resize(src(), { width: tw, height: th, filter }, { split: "never" }).then((r) => px(r.imageData)),
+          },
+          {
             id: "ours-webgpu", label: "ours (WebGPU)",
             setup: () => probeWebGPU((backend) => lib.resize(img("src1024"), { width: 64, height: 64, filter, backend })),
             run: () => lib.resize(src(), { width: tw, height: th, filter, backend: "webgpu" }).then((r) => px(r.imageData)),
@@ -358,6 +365,13 @@ function pipelineRows() {
               st.pool = await getPool2((p) => Promise.all([0, 1].map(() => p.superimposeV2(body(), { split: "always" }))));
             },
             run: (st) => st.pool.superimposeV2(body(), { split: "always" }).then((r) => px(r.imageData)),
+          },
+          {
+            id: "ours-pool2-one", label: "ours, pool of 2 workers (one worker, split: never)",
+            setup: async (st) => {
+              st.pool = await getPool2((p) => Promise.all([0, 1].map(() => p.superimposeV2(body(), { split: "never" }))));
+            },
+            run: (st) => st.pool.superimposeV2(body(), { split: "never" }).then((r) => px(r.imageData)),
           },
           {
             id: "ours-webgpu", label: "ours superimposeV2() (WebGPU)",
