@@ -6,13 +6,34 @@ import type {
 
 /** An ImageResult that also says how long the worker took. */
 export interface PoolImageResult extends ImageResult {
-  /** Milliseconds spent inside the worker. */
+  /** Milliseconds spent inside the worker (for a split call: posting, all bands and assembling). */
   ms: number;
+  /** A split call only: the milliseconds each band spent inside its worker, in row order. */
+  bandMs?: number[];
 }
+
+/**
+ * How a pool call uses several workers: `"auto"` (default) splits the output rows into one band
+ * per worker when the pool has ≥ 2 workers and the call touches ≥ {@link SPLIT_MIN_PIXELS}
+ * pixels (CPU work only: a `superimposeV2` that would run on WebGPU, returns base64 or runs a
+ * background-removal model is not split); `"never"` runs it in one worker; `"always"` splits
+ * whatever the size (into at least 2 bands). The result is byte-identical in every case.
+ */
+export type SplitMode = "auto" | "never" | "always";
+
+/** Options of the pool calls that can be split by rows. */
+export interface SplitOptions {
+  /** Default `"auto"`. An unknown value rejects with `E_PARAM_ENUM` (`param: "split"`). */
+  split?: SplitMode;
+}
+
+/** The `"auto"` split threshold: source + output pixels (resize), base + overlay (superimposeV2). */
+export const SPLIT_MIN_PIXELS: number;
 
 export interface WorkerPool {
   readonly size: number;
-  superimposeV2(body: SuperimposeV2Body, opts?: SuperimposeV2Options): Promise<PoolImageResult>;
+  /** Superimpose v2 in a worker; large CPU calls are split by rows across the workers. */
+  superimposeV2(body: SuperimposeV2Body, opts?: SuperimposeV2Options & SplitOptions): Promise<PoolImageResult>;
   /** removeBackground in a worker. */
   removeBackground(
     image: ImageInput,
@@ -33,7 +54,12 @@ export interface WorkerPool {
    */
   setLimits(limits: { maxPixels?: number; memoryBudget?: number }): void;
   superimpose(body: SuperimposeV1Body, opts?: SuperimposeOptions): Promise<PoolImageResult>;
-  resize(image: ImageInput, opts: { width?: number; height?: number; filter?: ResizeFilter }, call?: CallOptions): Promise<PoolImageResult>;
+  /** resize in a worker; large calls are split by rows across the workers. */
+  resize(
+    image: ImageInput,
+    opts: { width?: number; height?: number; filter?: ResizeFilter },
+    call?: CallOptions & SplitOptions,
+  ): Promise<PoolImageResult>;
   rotate(image: ImageInput, opts: { degrees: number; sampler?: RotateSampler }, call?: CallOptions): Promise<PoolImageResult>;
   blend(base: ImageInput, source: ImageInput, opts?: { mode?: BlendMode | BlendModeAlias; opacity?: number; seed?: number }, call?: CallOptions): Promise<PoolImageResult>;
   encode(image: ImageInput, opts?: EncodeOptions, call?: CallOptions): Promise<Uint8Array>;
@@ -42,5 +68,8 @@ export interface WorkerPool {
   terminate(): void;
 }
 
-/** Start a pool of workers (default size: hardware threads − 1, between 1 and 4… 8). */
+/**
+ * Start a pool of workers (default size: hardware threads − 1, between 1 and 8). The row split
+ * needs ≥ 2 workers: on a 2-core machine pass `{ size: 2 }`.
+ */
 export function createWorkerPool(opts?: { size?: number; workerUrl?: string | URL }): WorkerPool;

@@ -21,6 +21,13 @@ async function postable(v, transfer) {
     return bmp;
   }
   if (typeof URL === "function" && v instanceof URL) return v.href;
+  // Pixels: a copy of the caller's buffer, transferred. A structured clone copies twice
+  // (serialise, deserialise): copy + transfer costs about 40 % of it (12 MB: 10 vs 25 ms).
+  if (isPixels(v)) {
+    const data = v.data.slice();
+    transfer.push(data.buffer);
+    return { width: v.width, height: v.height, data };
+  }
   return v;
 }
 
@@ -32,6 +39,95 @@ async function postableArgs(op, args, transfer) {
     return [body, o ? { backend: o.backend, baseKey: o.baseKey } : undefined];
   }
   return Promise.all(args.map((a) => postable(a, transfer)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Row split (README "Using both cores"): a large resize or superimposeV2 is cut into one band of
+// output rows per worker; each worker gets only what its band needs and the bands are assembled
+// into one result, byte-identical to the single call (the bands are computed by the core's
+// band entry points, tested equal to the full call).
+
+/** Split when a call touches at least this many pixels (source + output for resize, base +
+ * overlay for superimposeV2): below it, posting and assembling cost more than they save. */
+export const SPLIT_MIN_PIXELS = 500_000;
+const SPLIT_MODES = ["auto", "never", "always"];
+
+function isPixels(v) {
+  return v != null && typeof v === "object" && Number.isInteger(v.width) && Number.isInteger(v.height) &&
+    (v.data instanceof Uint8ClampedArray || v.data instanceof Uint8Array) && v.data.length === v.width * v.height * 4;
+}
+
+function checkSplit(split) {
+  if (!SPLIT_MODES.includes(split)) {
+    throw Object.assign(codedError("E_PARAM_ENUM", `\`split\` must be one of "auto", "never", "always"; got ${JSON.stringify(split)}`), { param: "split" });
+  }
+}
+
+/** `n` bands `[y0, y1)` of `h` rows, as equal as possible (fewer when h < n). */
+function bandsOf(h, n) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const y0 = Math.floor((i * h) / n);
+    const y1 = Math.floor(((i + 1) * h) / n);
+    if (y1 > y0) out.push([y0, y1]);
+  }
+  return out;
+}
+
+const SUPPORT = { box: 0.5, bilinear: 1, bicubic: 2, lanczos: 3 };
+
+/**
+ * A superset of the source rows that output rows [y0, y1) of a resize inH → outH read (Pillow's
+ * window bounds, widened by 2 rows for rounding); the core checks the rows it is given and
+ * reports E_PARAM_RANGE if any is missing, so this can only cost speed, never bytes.
+ */
+function resizeSourceRows(inH, outH, filter, y0, y1) {
+  if (inH === outH) return [y0, y1];
+  const scale = inH / outH;
+  const support = filter === "nearest" ? 0.5 : (SUPPORT[filter] ?? 2) * Math.max(scale, 1);
+  const lo = Math.floor((y0 + 0.5) * scale - support) - 2;
+  const hi = Math.ceil((y1 - 0.5) * scale + support) + 2;
+  return [Math.max(0, lo), Math.min(inH, Math.max(hi, lo + 1))];
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** A copy of RGBA bytes with every alpha 255 (what the pipelines do to the base, SPEC 0). */
+function opaqueCopy(src) {
+  const out = new Uint8ClampedArray(src.length);
+  if (LITTLE_ENDIAN && src.byteOffset % 4 === 0) {
+    const s32 = new Uint32Array(src.buffer, src.byteOffset, src.length >> 2);
+    const o32 = new Uint32Array(out.buffer);
+    for (let i = 0; i < s32.length; i++) o32[i] = s32[i] | 0xff000000;
+  } else {
+    out.set(src);
+    for (let i = 3; i < out.length; i += 4) out[i] = 255;
+  }
+  return out;
+}
+
+/** The pixels [x0, x1) × [y0, y1) of an RGBA image as a new buffer. */
+function cropOf(img, x0, y0, x1, y1) {
+  const w = x1 - x0;
+  const data = new Uint8ClampedArray(w * (y1 - y0) * 4);
+  for (let y = y0; y < y1; y++) {
+    const at = (y * img.width + x0) * 4;
+    data.set(img.data.subarray(at, at + w * 4), (y - y0) * w * 4);
+  }
+  return { width: w, height: y1 - y0, data };
+}
+
+/** Pixels as a copy whose buffer goes in `transfer` (the caller's stays intact). */
+function postableSync(v, transfer) {
+  const data = v.data.slice();
+  transfer.push(data.buffer);
+  return { width: v.width, height: v.height, data };
+}
+
+/** Rows [y0, y1) of an RGBA image as a new buffer (transferable; the caller's stays intact). */
+function rowsOf(img, y0, y1) {
+  const stride = img.width * 4;
+  return { width: img.width, height: y1 - y0, data: img.data.slice(y0 * stride, y1 * stride) };
 }
 
 /**
@@ -112,11 +208,11 @@ export function createWorkerPool({ size, workerUrl } = {}) {
     }
   }
 
-  function call(op, args, signal, onProgress) {
+  function call(op, args, signal, onProgress, ready) {
     if (closed) return Promise.reject(codedError("E_UNSUPPORTED", "the worker pool is terminated"));
     if (signal?.aborted) return Promise.reject(codedError("E_ABORTED", "aborted before it started"));
-    const transfer = [];
-    return postableArgs(op, args, transfer).then(
+    const transfer = ready ? ready.transfer : [];
+    return (ready ? Promise.resolve(args) : postableArgs(op, args, transfer)).then(
       (posted) =>
         new Promise((resolve, reject) => {
           if (closed) return reject(codedError("E_ABORTED", "the worker pool was terminated"));
@@ -145,6 +241,168 @@ export function createWorkerPool({ size, workerUrl } = {}) {
     );
   }
 
+  // -------------------------------------------------------------------------------------------
+  // Row split
+
+  let gpuRunsAuto = false; // a band said "auto" would run on WebGPU: don't split "auto" calls
+
+  /** Any accepted image input → RGBA pixels, decoded once (by a worker when it is encoded). */
+  async function pixelsOf(v, field, signal) {
+    if (isPixels(v)) return v;
+    try {
+      const r = await call("decode", [v], signal);
+      return { width: r.width, height: r.height, data: r.data };
+    } catch (e) {
+      if (field && e && typeof e === "object" && e.param === undefined && e.code !== "E_ABORTED") {
+        e.param = field;
+        e.message = `\`${field}\`: ${e.message}`;
+      }
+      throw e;
+    }
+  }
+
+  /** Post the bands (one call each, all with `signal`), resolve to one assembled image. */
+  async function runBands(op, width, height, bands, argsOf, signal) {
+    const t0 = performance.now();
+    const parts = await Promise.all(
+      bands.map(([y0, y1]) => {
+        const { args, transfer } = argsOf(y0, y1);
+        return call(op, args, signal, undefined, { transfer });
+      }),
+    );
+    const data = new Uint8ClampedArray(width * height * 4);
+    parts.forEach((p, i) => {
+      if (p.kind !== "image" || p.width !== width || p.height !== bands[i][1] - bands[i][0]) {
+        throw codedError("E_INTERNAL", `${op}: band ${i} came back with the wrong size`);
+      }
+      data.set(p.data, bands[i][0] * width * 4);
+    });
+    const first = parts[0];
+    return { kind: "image", width, height, data, warnings: first.warnings ?? [], ms: performance.now() - t0,
+      backendUsed: first.backendUsed, gpuFallbackReason: first.gpuFallbackReason, bandMs: parts.map((p) => p.ms) };
+  }
+
+  /**
+   * Run a split-capable call: refused at once by a terminated pool (as `call` does); a call
+   * the pool was terminated under while it prepared its inputs rejects with E_ABORTED, as a
+   * pending call does.
+   */
+  async function whileOpen(fn, ...args) {
+    if (closed) throw codedError("E_UNSUPPORTED", "the worker pool is terminated");
+    try {
+      return await fn(...args);
+    } catch (e) {
+      if (closed && e?.code === "E_UNSUPPORTED") throw codedError("E_ABORTED", "the worker pool was terminated");
+      throw e;
+    }
+  }
+
+  const bandCount = (split) => Math.max(split === "always" ? 2 : 1, slots.length);
+
+  async function resizeSplit(img, opts = {}, { signal, split = "auto" } = {}) {
+    checkSplit(split);
+    if (split === "never" || (split === "auto" && slots.length < 2)) return call("resize", [img, opts], signal);
+    if (signal?.aborted) throw codedError("E_ABORTED", "resize was aborted");
+    const src = await pixelsOf(img, undefined, signal);
+    const o = opts ?? {};
+    const width = o.width ?? src.width;
+    const height = o.height ?? src.height;
+    const filter = o.filter ?? "bicubic";
+    const sane = [width, height].every((v) => Number.isSafeInteger(v) && v >= 1) && typeof filter === "string";
+    const work = src.width * src.height + (sane ? width * height : 0);
+    // Anything unusual (and small calls) goes to one worker, which validates it as usual.
+    if (!sane || (split === "auto" && work < SPLIT_MIN_PIXELS)) return call("resize", [src, o], signal);
+    const bands = bandsOf(height, bandCount(split));
+    return runBands("resizeBand", width, height, bands, (y0, y1) => {
+      const [r0, r1] = resizeSourceRows(src.height, height, filter, y0, y1);
+      const rows = rowsOf(src, r0, r1);
+      return {
+        args: [rows, { ...o, width, height, filter, y0, y1, srcY0: r0, srcHeight: src.height }],
+        transfer: [rows.data.buffer],
+      };
+    }, signal);
+  }
+
+  async function superimposeV2Split(body, { signal, onProgress, backend, baseKey, split = "auto" } = {}) {
+    checkSplit(split);
+    const single = () => call("superimposeV2", [body, { backend, baseKey }], signal, onProgress);
+    if (split === "never" || (split === "auto" && slots.length < 2)) return single();
+    if (body == null || typeof body !== "object" || body.base64 === true) return single();
+    const be = backend ?? "auto";
+    if (be !== "cpu" && be !== "auto") return single();
+    if (split === "auto" && be === "auto" && gpuRunsAuto) return single();
+    // A registered background-removal model runs once on the whole overlay (SPEC 2.3): no split.
+    const model = body.bg_remove_model === undefined ? "Bria" : body.bg_remove_model;
+    if (body.mask == null && model !== "None" && setup.models.get(model)) return single();
+    if (signal?.aborted) throw codedError("E_ABORTED", "superimposeV2 was aborted");
+    if (body.base_image == null || body.overlay_image == null) return single(); // reported there
+    const fields = {};
+    for (const f of ["base_image", "overlay_image", "mask"]) {
+      if (body[f] != null) fields[f] = isPixels(body[f]) ? body[f] : await postable(body[f], []).then((v) => pixelsOf(v, f, signal));
+    }
+    const base = fields.base_image;
+    const work = base.width * base.height + fields.overlay_image.width * fields.overlay_image.height;
+    const whole = { ...body, ...fields };
+    if (split === "auto" && work < SPLIT_MIN_PIXELS) {
+      return call("superimposeV2", [whole, { backend, baseKey }], signal, onProgress);
+    }
+    const n = bandCount(split);
+    const ov = fields.overlay_image;
+    try {
+      // Phase 1: the overlay mirrored, masked and scaled, one band of its rows per worker (a
+      // rotated overlay's row band would need most of it in every worker otherwise).
+      const placeholder = { width: 1, height: 1, data: new Uint8ClampedArray(4) };
+      const partsP = Promise.all(Array.from({ length: n }, (_, part) => {
+        const transfer = [];
+        const body1 = { ...whole, base_image: placeholder };
+        for (const f of ["overlay_image", "mask"]) if (body1[f]) body1[f] = postableSync(body1[f], transfer);
+        return call("superimposeV2ScaledRows", [body1, { part, parts: n, baseWidth: base.width, baseHeight: base.height }], signal, undefined, { transfer });
+      }));
+      // While the workers scale: the result starts as the base made opaque (what the single
+      // call leaves outside the overlay's rectangle), in one pass here.
+      const data = opaqueCopy(base.data);
+      const parts = await partsP;
+      const { scaledWidth: w1, scaledHeight: h1, left, top, preparedWidth: w2, preparedHeight: h2 } = parts[0];
+      if (![w1, h1, left, top, w2, h2].every(Number.isSafeInteger)) throw codedError("E_INTERNAL", "superimposeV2: the first phase gave no geometry");
+      const scaledData = new Uint8ClampedArray(w1 * h1 * 4);
+      for (const p of parts) if (p.y1 > p.y0) scaledData.set(p.data, p.y0 * w1 * 4);
+      const scaled = { width: w1, height: h1, data: scaledData };
+      // Phase 2: only the overlay's rectangle on the base is composited, one band of its rows
+      // per worker (each rotates its rows of the scaled overlay).
+      const W = base.width, H = base.height;
+      const rx0 = Math.max(left, 0), rx1 = Math.min(left + w2, W);
+      const ry0 = Math.max(top, 0), ry1 = Math.min(top + h2, H);
+      const empty = !(rx0 < rx1 && ry0 < ry1);
+      // (An overlay wholly off the base: one 1-px call still gives the single call's backend fields.)
+      const rect = empty ? [0, 0, 1, 1] : [rx0, ry0, rx1, ry1];
+      const bands = bandsOf(rect[3] - rect[1], n).map(([a, b]) => [rect[1] + a, rect[1] + b]);
+      const t0 = performance.now();
+      const done = await Promise.all(bands.map(([y0, y1]) => {
+        const crop = cropOf(base, rect[0], y0, rect[2], y1);
+        const transfer = [crop.data.buffer];
+        const args = [{ ...whole, base_image: crop, overlay_image: postableSync(scaled, transfer), mask: undefined },
+          { x0: rect[0], y0, baseWidth: W, baseHeight: H, backend: be, overlayWidth: ov.width, overlayHeight: ov.height }];
+        return call("superimposeV2BandScaled", args, signal, undefined, { transfer });
+      }));
+      const cw = rect[2] - rect[0];
+      if (!empty) {
+        done.forEach((p, i) => {
+          const [y0, y1] = bands[i];
+          if (p.kind !== "image" || p.width !== cw || p.height !== y1 - y0) throw codedError("E_INTERNAL", "superimposeV2: a band came back with the wrong size");
+          for (let r = 0; r < p.height; r++) data.set(p.data.subarray(r * cw * 4, (r + 1) * cw * 4), ((y0 + r) * W + rect[0]) * 4);
+        });
+      }
+      return { kind: "image", width: W, height: H, data, warnings: parts[0].warnings ?? [], ms: performance.now() - t0,
+        backendUsed: done[0].backendUsed, gpuFallbackReason: done[0].gpuFallbackReason,
+        bandMs: [...parts.map((p) => p.ms), ...done.map((p) => p.ms)] };
+    } catch (e) {
+      if (e?.code !== "E_UNSUPPORTED" || closed) throw e;
+      // "auto" would run on WebGPU here: the single call does that.
+      gpuRunsAuto = true;
+      return call("superimposeV2", [whole, { backend, baseKey }], signal, onProgress);
+    }
+  }
+
   const image = (v) => {
     if (v.kind === "image") {
       const px = new Uint8ClampedArray(v.data.buffer, v.data.byteOffset, v.data.byteLength);
@@ -153,6 +411,7 @@ export function createWorkerPool({ size, workerUrl } = {}) {
       r.ms = v.ms;
       if (v.backendUsed !== undefined) r.backendUsed = v.backendUsed;
       if (v.gpuFallbackReason !== undefined) r.gpuFallbackReason = v.gpuFallbackReason;
+      if (v.bandMs !== undefined) r.bandMs = v.bandMs;
       return r;
     }
     return v.kind === "bytes" ? v.data : v.value;
@@ -160,9 +419,11 @@ export function createWorkerPool({ size, workerUrl } = {}) {
 
   return {
     size: n,
-    /** Superimpose v2 in a worker (runs the background-removal model registered in the pool). */
-    superimposeV2: (body, { signal, onProgress, backend, baseKey } = {}) =>
-      call("superimposeV2", [body, { backend, baseKey }], signal, onProgress).then(image),
+    /**
+     * Superimpose v2 in a worker (runs the background-removal model registered in the pool).
+     * Large CPU calls are split by rows across the workers (`split`: "auto" | "never" | "always").
+     */
+    superimposeV2: (body, opts = {}) => whileOpen(superimposeV2Split, body, opts).then(image),
     /** `removeBackground` in a worker. */
     removeBackground: (img, { model, signal, onProgress } = {}) =>
       call("removeBackground", [img, { model }], signal, onProgress).then(image),
@@ -210,7 +471,8 @@ export function createWorkerPool({ size, workerUrl } = {}) {
     /** Superimpose v1 in a worker. */
     superimpose: (body, { signal, backend, baseKey } = {}) =>
       call("superimpose", [body, { backend, baseKey }], signal).then(image),
-    resize: (img, opts, { signal } = {}) => call("resize", [img, opts], signal).then(image),
+    /** `resize` in a worker; large calls are split by rows across the workers (`split`). */
+    resize: (img, opts, callOpts = {}) => whileOpen(resizeSplit, img, opts, callOpts).then(image),
     rotate: (img, opts, { signal } = {}) => call("rotate", [img, opts], signal).then(image),
     blend: (a, b, opts, { signal } = {}) => call("blend", [a, b, opts], signal).then(image),
     encode: (img, opts, { signal } = {}) => call("encode", [img, opts], signal).then(image),

@@ -3,10 +3,14 @@
 // Messages: {id, op, args} → {id, ok: true, value} | {id, ok: false, error}. Output pixels are
 // transferred (zero-copy) back to the caller.
 import * as api from "./index.js";
+// The same module instance index.js initialises (ES modules are singletons): the band entry
+// points of the pool's row split are called on it directly.
+import * as core from "./superimpose_wasm.js";
 
 const OPS = new Set(["superimposeV2", "superimpose", "resize", "rotate", "blend", "decode", "encode",
   "blendModes", "version", "kernelBackend", "setMaxPixels", "maxPixels", "setMemoryBudget", "memoryBudget", "webgpuInfo", "removeBackground",
-  "registerBackgroundModel", "unregisterBackgroundModel", "configureOnnxRuntime"]);
+  "registerBackgroundModel", "unregisterBackgroundModel", "configureOnnxRuntime", "resizeBand", "superimposeV2Band",
+  "superimposeV2ScaledRows", "superimposeV2BandScaled"]);
 
 function serialiseError(e) {
   return {
@@ -30,6 +34,10 @@ self.onmessage = async ({ data }) => {
     if (op === "superimposeV2") value = await api.superimposeV2(args[0], { ...args[1], onProgress });
     else if (op === "removeBackground") value = await api.removeBackground(args[0], { ...args[1], onProgress });
     else if (op === "registerBackgroundModel") value = (api.registerBackgroundModel(...args), true);
+    else if (op === "resizeBand") value = (await api.init(), core.resizeBand(...args));
+    else if (op === "superimposeV2Band") value = (await api.init(), await core.superimposeV2Band(...args));
+    else if (op === "superimposeV2ScaledRows") value = (await api.init(), core.superimposeV2ScaledRows(...args));
+    else if (op === "superimposeV2BandScaled") value = (await api.init(), await core.superimposeV2BandScaled(...args));
     else value = await api[op](...args);
     const ms = performance.now() - t0;
     if (value instanceof api.ImageResult) {
@@ -43,7 +51,11 @@ self.onmessage = async ({ data }) => {
       self.postMessage({ id, ok: true, value: { kind: "bytes", data: value, ms } }, [value.buffer]);
     } else if (value && typeof value === "object" && "data" in value && "width" in value) {
       const { width, height, data: px } = value;
-      self.postMessage({ id, ok: true, value: { kind: "image", width, height, data: px, warnings: [], ms } }, [px.buffer]);
+      // Band results also carry their rows and sizes (the pool's row split).
+      const { y0, y1, scaledWidth, scaledHeight, left, top, preparedWidth, preparedHeight } = value;
+      self.postMessage({ id, ok: true, value: { kind: "image", width, height, data: px, warnings: value.warnings ?? [], ms,
+        backendUsed: value.backendUsed, gpuFallbackReason: value.gpuFallbackReason,
+        y0, y1, scaledWidth, scaledHeight, left, top, preparedWidth, preparedHeight } }, [px.buffer]);
     } else {
       self.postMessage({ id, ok: true, value: { kind: "value", value, ms } });
     }

@@ -335,6 +335,358 @@ pub fn composite_v2(
     Ok(base)
 }
 
+/// What a band of the base needs of the v2 overlay.
+struct BandPlan {
+    /// The prepared overlay's top-left on the base.
+    left: i64,
+    top: i64,
+    /// Its rows under the band, `[oy0, oy1)`.
+    oy0: u32,
+    oy1: u32,
+    /// The base columns it covers inside the crop, `[bx0, bx1)` (absolute).
+    bx0: i64,
+    bx1: i64,
+    /// The scaled overlay's size.
+    scaled: (u32, u32),
+    /// The rotation (degrees, sampler), if any.
+    rotation: Option<(f64, Sampler)>,
+    /// The rectangle `(x0, y0, x1, y1)` of the scaled overlay the band reads.
+    src_rect: (u32, u32, u32, u32),
+}
+
+/// Map base rows `[y0, y1)` of a `bw × base_height` base back to the scaled overlay (of an
+/// overlay `w × h`): `None` when the overlay does not touch the band.
+fn plan_band(
+    (bw, base_height): (u32, u32),
+    (cx0, cx1): (u32, u32),
+    (y0, y1): (u32, u32),
+    (w, h): (u32, u32),
+    s: &V2Settings,
+) -> Result<Option<BandPlan>> {
+    resample::check_band("band", y0, y1, base_height)?;
+    resample::check_band("band", cx0, cx1, bw)?;
+    let (w1, h1) = v2_scaled_size(w, h, s.rescale_factor)?;
+    let rotation = (s.rotation.rem_euclid(360) != 0)
+        .then(|| (s.rotation as f64, v2_rotation_sampler(s.resize_method)));
+    let (w2, h2) = match rotation {
+        Some((deg, _)) => rotate::rotated_size(w1, h1, deg)?,
+        None => (w1, h1),
+    };
+    let (left, top) = v2_placement(bw, base_height, w2, h2, s.x_percent, s.y_percent);
+    let oy0 = (i64::from(y0) - top).max(0);
+    let oy1 = (i64::from(y1) - top).min(i64::from(h2));
+    let bx0 = left.max(i64::from(cx0));
+    let bx1 = (left + i64::from(w2)).min(i64::from(cx1));
+    if oy0 >= oy1 || bx0 >= bx1 {
+        return Ok(None);
+    }
+    let (oy0, oy1) = (oy0 as u32, oy1 as u32);
+    let src_rect = match rotation {
+        Some((deg, sampler)) => rotate::source_rect(w1, h1, deg, sampler, oy0, oy1)?,
+        None => (0, oy0, w1, oy1),
+    };
+    Ok(Some(BandPlan {
+        left,
+        top,
+        oy0,
+        oy1,
+        bx0,
+        bx1,
+        scaled: (w1, h1),
+        rotation,
+        src_rect,
+    }))
+}
+
+/// Rotate the plan's rows from `scaled` (a window on the scaled overlay holding the plan's
+/// `src_rect`) and composite them onto `band` (base rows from `y0`) at absolute coordinates.
+fn finish_band(
+    mut band: RgbaImage,
+    (x0, y0): (u32, u32),
+    p: &BandPlan,
+    scaled: resample::Window<'_, 4>,
+    blender: &Blender,
+) -> Result<RgbaImage> {
+    let ov = match p.rotation {
+        Some((deg, sampler)) => rotate::rotate_window_rows(scaled, deg, sampler, p.oy0, p.oy1)?,
+        None => {
+            let (w1, _) = p.scaled;
+            if !scaled.full_width() || !scaled.holds(0, p.oy0, w1, p.oy1) {
+                return Err(Error::internal("finish_band: the scaled rows are not held"));
+            }
+            resample::rows_of(scaled.pixels, p.oy0 - scaled.y0, p.oy1 - scaled.y0)?
+        }
+    };
+    let n = (p.bx1 - p.bx0) as usize;
+    let ox0 = (p.bx0 - p.left) as usize;
+    // Columns inside the crop: bx0 ≥ x0 (plan_band clamps to the crop).
+    let cx = (p.bx0 - i64::from(x0)) as usize;
+    blender.prepare((n as u64) * u64::from(p.oy1 - p.oy0));
+    for oy in p.oy0..p.oy1 {
+        let by = (i64::from(oy) + p.top) as u32; // inside [y0, y1) by construction
+        let orow = ov.row(oy - p.oy0);
+        let brow = band.row_mut(by - y0);
+        let (Some(b), Some(o)) = (
+            brow.get_mut(cx * 4..(cx + n) * 4),
+            orow.get(ox0 * 4..(ox0 + n) * 4),
+        ) else {
+            return Err(Error::internal("composite_v2_band: row out of range"));
+        };
+        blender.composite_row(b, o, p.bx0 as u32, by);
+    }
+    Ok(band)
+}
+
+fn check_band_budget(
+    band: &RgbaImage,
+    overlay: (u32, u32),
+    mask: Option<(u32, u32)>,
+    s: &V2Settings,
+) -> Result<()> {
+    crate::image::check_budget(
+        "this superimpose-v2 band",
+        crate::params::v2_peak_bytes(
+            (band.width(), band.height()),
+            overlay,
+            mask,
+            s.rescale_factor,
+            s.rotation,
+            false,
+        ),
+    )
+}
+
+/// Rows `[y0, y0 + base_band.height())` of [`composite_v2`] on a base of `base_band.width() ×
+/// base_height`, byte for byte, given only those rows of the base (`base_band`, consumed and
+/// returned composited; its alpha is discarded as [`composite_v2`] does).
+///
+/// Only the overlay work the band needs is done: the band's base rows map to rows of the
+/// prepared overlay ([`v2_placement`]), those to the rotation's source rows
+/// ([`rotate::source_rect`]), those to the resize's output rows and then its input rows
+/// ([`resample::input_rows`]), reversed for a vertical mirror. Dissolve draws from the absolute
+/// base coordinates, so a split into bands gives the same bytes as one call. (A rotated
+/// overlay's row band reads most of the scaled overlay: [`scaled_overlay_rows_v2`] +
+/// [`composite_v2_band_scaled`] split that work too.)
+///
+/// # Errors
+/// As [`composite_v2`]; `E_PARAM_RANGE` (param `band`) when the band is not inside the base.
+pub fn composite_v2_band(
+    base_band: RgbaImage,
+    base_height: u32,
+    y0: u32,
+    overlay: &RgbaImage,
+    mask: Option<&RgbaImage>,
+    s: &V2Settings,
+) -> Result<RgbaImage> {
+    let y1 = y0.saturating_add(base_band.height());
+    let dims = |i: &RgbaImage| (i.width(), i.height());
+    check_band_budget(&base_band, dims(overlay), mask.map(dims), s)?;
+    let blender = Blender::new(s.blend_mode, s.opacity / 100.0, s.seed)?;
+    let band = opaque_base(base_band);
+    let bw = band.width();
+    let Some(p) = plan_band((bw, base_height), (0, bw), (y0, y1), dims(overlay), s)? else {
+        return Ok(band);
+    };
+    let (w, h) = dims(overlay);
+    let (w1, h1) = p.scaled;
+    let (sx0, sy0, _, sy1) = p.src_rect;
+    let filter = v2_scale_filter(s);
+    // Rows of the mirrored (+ mask) overlay the resize reads.
+    let (iy0, iy1) = resample::input_rows(w, h, w1, h1, filter, sy0, sy1)?;
+    let src = overlay_rows_v2(overlay, mask, s.mirror, iy0, iy1)?;
+    let win = resample::Window {
+        pixels: &src,
+        x0: 0,
+        y0: iy0,
+        full_w: w,
+        full_h: h,
+    };
+    let scaled = resample::resize_region(win, w1, h1, filter, p.src_rect)?;
+    let win = resample::Window {
+        pixels: &scaled,
+        x0: sx0,
+        y0: sy0,
+        full_w: w1,
+        full_h: h1,
+    };
+    finish_band(band, (0, y0), &p, win, &blender)
+}
+
+/// The filter that scales the v2 overlay (SPEC 2.2 step 2).
+fn v2_scale_filter(s: &V2Settings) -> Filter {
+    match s.scale_filter {
+        ScaleFilter::ResizeMethod => s.resize_method,
+        ScaleFilter::Bicubic => Filter::Bicubic,
+    }
+}
+
+/// Rows `[y0, y1)` (every column) of the v2 overlay after the mirror, the alpha plane and the
+/// scaling (SPEC 2.2 steps 1–2), before the rotation: the same bytes as those rows of the full
+/// preparation. The first phase of a split: see [`composite_v2_band_scaled`].
+///
+/// # Errors
+/// As [`composite_v2`]; `E_PARAM_RANGE` (param `band`) for rows outside the scaled overlay.
+pub fn scaled_overlay_rows_v2(
+    overlay: &RgbaImage,
+    mask: Option<&RgbaImage>,
+    s: &V2Settings,
+    y0: u32,
+    y1: u32,
+) -> Result<RgbaImage> {
+    let (w, h) = (overlay.width(), overlay.height());
+    let (w1, h1) = v2_scaled_size(w, h, s.rescale_factor)?;
+    resample::check_band("band", y0, y1, h1)?;
+    let filter = v2_scale_filter(s);
+    let (iy0, iy1) = resample::input_rows(w, h, w1, h1, filter, y0, y1)?;
+    let src = overlay_rows_v2(overlay, mask, s.mirror, iy0, iy1)?;
+    let win = resample::Window {
+        pixels: &src,
+        x0: 0,
+        y0: iy0,
+        full_w: w,
+        full_h: h,
+    };
+    resample::resize_region(win, w1, h1, filter, (0, y0, w1, y1))
+}
+
+/// [`composite_v2_band`] from the scaled overlay (`scaled`, the whole of
+/// [`scaled_overlay_rows_v2`] of an overlay `overlay_w × overlay_h`), on a crop of the base:
+/// `base_crop` holds the pixels `[x0, x0 + width) × [y0, y0 + height)` of a `base_w × base_h`
+/// base and is returned composited (alpha 255, as [`composite_v2`]). Only the rotation of the
+/// crop's rows and the composite remain; a crop that covers just the overlay's rectangle
+/// ([`v2_prepared_placement`]) leaves the rest of the base to the caller (its RGB unchanged,
+/// alpha 255).
+///
+/// # Errors
+/// As [`composite_v2_band`]; `E_PARAM_RANGE` (param `band`) for a crop outside the base;
+/// `E_DIMENSIONS` when `scaled` is not the scaled size of the overlay.
+pub fn composite_v2_crop_scaled(
+    base_crop: RgbaImage,
+    (x0, y0): (u32, u32),
+    (base_w, base_h): (u32, u32),
+    scaled: &RgbaImage,
+    (overlay_w, overlay_h): (u32, u32),
+    s: &V2Settings,
+) -> Result<RgbaImage> {
+    let y1 = y0.saturating_add(base_crop.height());
+    let x1 = x0.saturating_add(base_crop.width());
+    let want = v2_scaled_size(overlay_w, overlay_h, s.rescale_factor)?;
+    if (scaled.width(), scaled.height()) != want {
+        return Err(Error::dimensions(format!(
+            "the scaled overlay is {}×{}; a {overlay_w}×{overlay_h} overlay scaled by {} is {}×{}",
+            scaled.width(),
+            scaled.height(),
+            s.rescale_factor,
+            want.0,
+            want.1
+        )));
+    }
+    check_band_budget(&base_crop, (overlay_w, overlay_h), None, s)?;
+    let blender = Blender::new(s.blend_mode, s.opacity / 100.0, s.seed)?;
+    let crop = opaque_base(base_crop);
+    let Some(p) = plan_band(
+        (base_w, base_h),
+        (x0, x1),
+        (y0, y1),
+        (overlay_w, overlay_h),
+        s,
+    )?
+    else {
+        return Ok(crop);
+    };
+    finish_band(
+        crop,
+        (x0, y0),
+        &p,
+        resample::Window::whole(scaled),
+        &blender,
+    )
+}
+
+/// [`composite_v2_crop_scaled`] on full-width rows `[y0, y0 + base_band.height())`.
+///
+/// # Errors
+/// As [`composite_v2_crop_scaled`].
+pub fn composite_v2_band_scaled(
+    base_band: RgbaImage,
+    base_height: u32,
+    y0: u32,
+    scaled: &RgbaImage,
+    overlay: (u32, u32),
+    s: &V2Settings,
+) -> Result<RgbaImage> {
+    let bw = base_band.width();
+    composite_v2_crop_scaled(base_band, (0, y0), (bw, base_height), scaled, overlay, s)
+}
+
+/// The prepared (scaled and rotated) v2 overlay's size `(w₂, h₂)` and its top-left
+/// `(left, top)` on a `base_w × base_h` base (SPEC 2.2 steps 2–4), for an overlay `w × h`:
+/// the base outside `[left, left + w₂) × [top, top + h₂)` is only made opaque.
+///
+/// # Errors
+/// As [`v2_scaled_size`] and [`rotate::rotated_size`].
+pub fn v2_prepared_placement(
+    (base_w, base_h): (u32, u32),
+    (w, h): (u32, u32),
+    s: &V2Settings,
+) -> Result<((u32, u32), (i64, i64))> {
+    let (w1, h1) = v2_scaled_size(w, h, s.rescale_factor)?;
+    let (w2, h2) = if s.rotation.rem_euclid(360) != 0 {
+        rotate::rotated_size(w1, h1, s.rotation as f64)?
+    } else {
+        (w1, h1)
+    };
+    Ok((
+        (w2, h2),
+        v2_placement(base_w, base_h, w2, h2, s.x_percent, s.y_percent),
+    ))
+}
+
+/// Rows `[y0, y1)` of the v2 overlay before scaling (SPEC 2.2 step 1): RGB of `overlay`, the
+/// alpha plane M (mask luminance, bicubic-resized to the overlay's size, else the overlay's
+/// alpha) in the 4th byte, mirrored — the same bytes as those rows of the full preparation.
+fn overlay_rows_v2(
+    overlay: &RgbaImage,
+    mask: Option<&RgbaImage>,
+    mirror: Mirror,
+    y0: u32,
+    y1: u32,
+) -> Result<RgbaImage> {
+    let (w, h) = (overlay.width(), overlay.height());
+    // Source rows: a vertical mirror reads rows [h − y1, h − y0), reversed.
+    let (a, b) = if mirror == Mirror::Vertical {
+        (h - y1, h - y0)
+    } else {
+        (y0, y1)
+    };
+    let mut ov = resample::rows_of(overlay, a, b)?;
+    if let Some(mask) = mask {
+        let m = if (mask.width(), mask.height()) != (w, h) {
+            let (my0, my1) =
+                resample::input_rows(mask.width(), mask.height(), w, h, Filter::Bicubic, a, b)?;
+            let lum = GrayImage::luminance_of(&resample::rows_of(mask, my0, my1)?);
+            let win = resample::Window {
+                pixels: &lum,
+                x0: 0,
+                y0: my0,
+                full_w: mask.width(),
+                full_h: mask.height(),
+            };
+            resample::resize_region(win, w, h, Filter::Bicubic, (0, a, w, b))?
+        } else {
+            GrayImage::luminance_of(&resample::rows_of(mask, a, b)?)
+        };
+        put_alpha(&mut ov, &m)?;
+    }
+    if mirror == Mirror::Horizontal {
+        rotate::flip_horizontal_in_place(&mut ov);
+    }
+    if mirror == Mirror::Vertical {
+        rotate::flip_vertical_in_place(&mut ov);
+    }
+    Ok(ov)
+}
+
 /// `roundHalfEven` of a finite, non-negative f64.
 fn round_half_even(v: f64) -> f64 {
     let r = v.round();

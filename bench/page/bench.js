@@ -15,6 +15,7 @@ import * as lib from "../../pkg/index.js";
 // The same module instance index.js uses (same URL): the bench-only export lives there.
 import * as glue from "../../pkg/superimpose_wasm.js";
 import picaFactory from "../../node_modules/pica/dist/pica.mjs";
+import { createWorkerPool } from "../../pkg/pool.js";
 
 const $ = (id) => document.getElementById(id);
 const log = (s) => {
@@ -155,6 +156,16 @@ async function adapterInfo() {
 
 const px = (r) => ({ w: r.width, h: r.height, data: r.data ?? r.imageData?.data });
 
+// The worker pool of the "rows split" alternatives: 2 workers, created once and warmed up outside
+// the timing (README "Using both cores"). Each timed call posts the inputs, runs one band per
+// worker and assembles the result on the main thread.
+let pool2 = null;
+async function getPool2(warm) {
+  pool2 ??= createWorkerPool({ size: 2 });
+  await warm(pool2);
+  return pool2;
+}
+
 // ---- rows --------------------------------------------------------------------------------------
 
 const RESIZES = [
@@ -199,6 +210,21 @@ function resizeRows() {
             before: () => lib.setKernelBackend("scalar"),
             run: ours,
             after: () => lib.setKernelBackend("auto"),
+          },
+          {
+            id: "ours-pool2", label: "ours, pool of 2 workers (rows split)",
+            setup: async (st) => {
+              // Both workers load the module and run the kernels once before timing.
+              st.pool = await getPool2((p) => Promise.all([0, 1].map(() => p.resize(src(), { width: tw, height: th, filter }, { split: "always" }))));
+            },
+            run: (st) => st.pool.resize(src(), { width: tw, height: th, filter }, { split: "always" }).then((r) => px(r.imageData)),
+          },
+          {
+            id: "ours-pool2-one", label: "ours, pool of 2 workers (one worker, split: never)",
+            setup: async (st) => {
+              st.pool = await getPool2((p) => Promise.all([0, 1].map(() => p.resize(src(), { width: tw, height: th, filter }, { split: "never" }))));
+            },
+            run: (st) => st.pool.resize(src(), { width: tw, height: th, filter }, { split: "never" }).then((r) => px(r.imageData)),
           },
           {
             id: "ours-webgpu", label: "ours (WebGPU)",
@@ -342,6 +368,20 @@ function pipelineRows() {
               st.into = new ImageData(W, H);
             },
             run: (st) => lib.superimposeV2(body(), { into: st.into }).then((r) => px(r.imageData)),
+          },
+          {
+            id: "ours-pool2", label: "ours, pool of 2 workers (rows split)",
+            setup: async (st) => {
+              st.pool = await getPool2((p) => Promise.all([0, 1].map(() => p.superimposeV2(body(), { split: "always" }))));
+            },
+            run: (st) => st.pool.superimposeV2(body(), { split: "always" }).then((r) => px(r.imageData)),
+          },
+          {
+            id: "ours-pool2-one", label: "ours, pool of 2 workers (one worker, split: never)",
+            setup: async (st) => {
+              st.pool = await getPool2((p) => Promise.all([0, 1].map(() => p.superimposeV2(body(), { split: "never" }))));
+            },
+            run: (st) => st.pool.superimposeV2(body(), { split: "never" }).then((r) => px(r.imageData)),
           },
           {
             id: "ours-webgpu", label: "ours superimposeV2() (WebGPU)",

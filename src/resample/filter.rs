@@ -109,6 +109,19 @@ impl Coefficients {
         (first as usize, &self.values[start..start + count as usize])
     }
 
+    /// The table of outputs `[a, b)` only (clamped to the table), same taps and values: output
+    /// `i` of the slice is output `a + i` of `self`.
+    pub fn slice(&self, a: usize, b: usize) -> Coefficients {
+        let b = b.min(self.bounds.len());
+        let a = a.min(b);
+        Coefficients {
+            in_len: self.in_len,
+            bounds: self.bounds[a..b].to_vec(),
+            stride: self.stride,
+            values: self.values[a * self.stride..b * self.stride].to_vec(),
+        }
+    }
+
     /// The input range `[first used, last used + 1)` over all outputs.
     pub fn input_span(&self) -> (usize, usize) {
         let lo = self.bounds.iter().map(|b| b.0).min().unwrap_or(0) as usize;

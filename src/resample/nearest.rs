@@ -16,19 +16,41 @@ pub(crate) fn index_table(in_len: u32, out_len: u32) -> Vec<usize> {
     table
 }
 
-/// Resize `src` into the already allocated `dst` with nearest sampling.
-pub(crate) fn resize_into<const C: usize>(src: &Image<C>, dst: &mut Image<C>) {
-    let xs = index_table(src.width(), dst.width());
-    let ys = index_table(src.height(), dst.height());
+/// Output rows `[y0, y0 + dst.height())`, columns `[x0, x0 + dst.width())` of a nearest
+/// resize of an `in_w × in_h` source to `out_w × out_h`; `src` holds source rows
+/// `[row0, row0 + src.height())` (all columns). `false` if a needed row is not held (nothing is
+/// then read outside `src`).
+pub(crate) fn resize_region_into<const C: usize>(
+    src: &Image<C>,
+    row0: usize,
+    in_h: u32,
+    (out_w, out_h): (u32, u32),
+    (x0, y0): (usize, usize),
+    dst: &mut Image<C>,
+) -> bool {
+    let xs = index_table(src.width(), out_w);
+    let ys = index_table(in_h, out_h);
     let in_stride = src.width() as usize * C;
     let out_stride = dst.width() as usize * C;
+    let (Some(xs), Some(ys)) = (
+        xs.get(x0..x0 + dst.width() as usize),
+        ys.get(y0..y0 + dst.height() as usize),
+    ) else {
+        return false;
+    };
     let data = src.data();
-    for (out_row, &y) in dst.data_mut().chunks_exact_mut(out_stride).zip(&ys) {
-        let row = &data[y * in_stride..(y + 1) * in_stride];
-        for (out_px, &x) in out_row.chunks_exact_mut(C).zip(&xs) {
+    for (out_row, &y) in dst.data_mut().chunks_exact_mut(out_stride).zip(ys) {
+        let Some(row) = y
+            .checked_sub(row0)
+            .and_then(|r| data.get(r * in_stride..(r + 1) * in_stride))
+        else {
+            return false;
+        };
+        for (out_px, &x) in out_row.chunks_exact_mut(C).zip(xs) {
             out_px.copy_from_slice(&row[x * C..x * C + C]);
         }
     }
+    true
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ mod trig;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::image::{check_dimensions, Image, RgbaImage};
+use crate::resample::{check_band, rows_of, Window};
 
 /// A rotation sampler (no antialiasing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -236,24 +237,187 @@ pub fn rotate<const C: usize>(src: &Image<C>, degrees: f64, sampler: Sampler) ->
         }
         Plan::Rot90 => transpose(src, true),
         Plan::Rot270 => transpose(src, false),
-        Plan::Affine { width, height, m } => {
-            let mut out = Image::<C>::new(width, height)?;
-            match sampler {
-                Sampler::Nearest => scalar::nearest(src, &mut out, &m),
-                Sampler::Bilinear => match crate::simd::backend() {
-                    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-                    crate::simd::Backend::Simd128 => simd128::bilinear(src, &mut out, &m),
-                    _ => scalar::bilinear(src, &mut out, &m),
-                },
-                Sampler::Bicubic => match crate::simd::backend() {
-                    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-                    crate::simd::Backend::Simd128 => simd128::bicubic(src, &mut out, &m),
-                    _ => scalar::bicubic(src, &mut out, &m),
-                },
-            }
-            Ok(out)
+        Plan::Affine { height, .. } => {
+            rotate_window_rows(Window::whole(src), degrees, sampler, 0, height)
         }
     }
+}
+
+/// The rectangle `(x0, y0, x1, y1)` of a `width × height` source that output rows `[y0, y1)`
+/// of [`rotate`]`(src, degrees, sampler)` read (for an affine rotation: every column, and the
+/// rows the band's sample points reach, with a margin; at least one row).
+///
+/// # Errors
+/// As [`rotated_size`]; `E_PARAM_RANGE` (param `band`) for a band outside the output.
+pub fn source_rect(
+    width: u32,
+    height: u32,
+    degrees: f64,
+    sampler: Sampler,
+    y0: u32,
+    y1: u32,
+) -> Result<(u32, u32, u32, u32)> {
+    let (ow, oh) = rotated_size(width, height, degrees)?;
+    check_band("band", y0, y1, oh)?;
+    let (w, h) = (width, height);
+    Ok(match plan(width, height, degrees)? {
+        Plan::Identity => (0, y0, w, y1),
+        Plan::Rot180 => (0, h - y1, w, h - y0),
+        // Output (X, Y) takes source (w−1−Y, X) at 90°, (Y, h−1−X) at 270°.
+        Plan::Rot90 => (w - y1, 0, w - y0, h),
+        Plan::Rot270 => (y0, 0, y1, h),
+        Plan::Affine { m, .. } => {
+            // The kernels' own operations at the band's corner pixels: v is monotonic in x and
+            // in y, so these bound every sample point of the band.
+            let cv = |x: u32| m[3] * (f64::from(x) + 0.5);
+            let rv = |y: u32| m[4] * (f64::from(y) + 0.5);
+            let vs = [
+                cv(0) + rv(y0) + m[5],
+                cv(ow - 1) + rv(y0) + m[5],
+                cv(0) + rv(y1 - 1) + m[5],
+                cv(ow - 1) + rv(y1 - 1) + m[5],
+            ];
+            let vmin = vs.iter().copied().fold(f64::INFINITY, f64::min);
+            let vmax = vs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            // Nearest walks in 16.16 fixed point or by repeated addition: allow for its drift.
+            let margin = if sampler == Sampler::Nearest { 4 } else { 1 };
+            let lo = (scalar::reach(vmin).0 - margin).clamp(0, i64::from(h) - 1);
+            let hi = (scalar::reach(vmax).1 + 1 + margin).clamp(lo + 1, i64::from(h));
+            (0, lo as u32, w, hi as u32)
+        }
+    })
+}
+
+/// Output rows `[y0, y1)` of [`rotate`]`(src, degrees, sampler)`, byte for byte.
+///
+/// # Errors
+/// As [`rotate`]; `E_PARAM_RANGE` (param `band`) unless `y0 < y1 ≤` the output height.
+pub fn rotate_rows<const C: usize>(
+    src: &Image<C>,
+    degrees: f64,
+    sampler: Sampler,
+    y0: u32,
+    y1: u32,
+) -> Result<Image<C>> {
+    rotate_window_rows(Window::whole(src), degrees, sampler, y0, y1)
+}
+
+/// Output rows `[y0, y1)` of the rotation of the full image behind `src`
+/// (`src.full_w × src.full_h`), byte for byte what [`rotate`] gives there. The window must hold
+/// [`source_rect`] of the band.
+///
+/// # Errors
+/// As [`rotate_rows`]; `E_INTERNAL` when the window does not hold what the band reads.
+pub fn rotate_window_rows<const C: usize>(
+    src: Window<'_, C>,
+    degrees: f64,
+    sampler: Sampler,
+    y0: u32,
+    y1: u32,
+) -> Result<Image<C>> {
+    let (w, h) = (src.full_w, src.full_h);
+    let (ow, oh) = rotated_size(w, h, degrees)?;
+    let need = source_rect(w, h, degrees, sampler, y0, y1)?;
+    if !src.holds(need.0, need.1, need.2, need.3) {
+        return Err(Error::internal(
+            "rotate_window_rows: the source window does not hold what the band reads",
+        ));
+    }
+    let mut out = Image::<C>::new(ow, y1 - y0)?;
+    let plan = plan(w, h, degrees)?;
+    if let Plan::Affine { m, .. } = plan {
+        if !src.full_width() {
+            return Err(Error::internal(
+                "rotate_window_rows: an affine band needs full rows",
+            ));
+        }
+        let band = scalar::Band {
+            src: src.pixels,
+            row0: src.y0 as usize,
+            sh: h as usize,
+            y0: y0 as usize,
+            oh: oh as usize,
+            m,
+        };
+        let ok = match sampler {
+            Sampler::Nearest => scalar::nearest(&band, &mut out),
+            Sampler::Bilinear => match crate::simd::backend() {
+                #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+                crate::simd::Backend::Simd128 => simd128::bilinear(&band, &mut out),
+                _ => scalar::bilinear(&band, &mut out),
+            },
+            Sampler::Bicubic => match crate::simd::backend() {
+                #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+                crate::simd::Backend::Simd128 => simd128::bicubic(&band, &mut out),
+                _ => scalar::bicubic(&band, &mut out),
+            },
+        };
+        if !ok {
+            return Err(Error::internal(
+                "rotate_window_rows: a sample fell outside the source window",
+            ));
+        }
+        return Ok(out);
+    }
+    // Exact moves: output (X, Y) of the band takes the source pixel `from(X, Y)`.
+    let (wu, hu) = (w as usize, h as usize);
+    let from = |x: usize, y: usize| -> (usize, usize) {
+        match plan {
+            Plan::Rot180 => (wu - 1 - x, hu - 1 - y),
+            Plan::Rot90 => (wu - 1 - y, x),
+            Plan::Rot270 => (y, hu - 1 - x),
+            _ => (x, y),
+        }
+    };
+    let (wx0, wy0) = (src.x0 as usize, src.y0 as usize);
+    let ww = src.pixels.width() as usize;
+    let s = src.pixels.data();
+    for (yy, orow) in out.data_mut().chunks_exact_mut(ow as usize * C).enumerate() {
+        for (xx, px) in orow.chunks_exact_mut(C).enumerate() {
+            let (sx, sy) = from(xx, y0 as usize + yy);
+            // Inside the window: `holds(need)` above.
+            let i = ((sy - wy0) * ww + (sx - wx0)) * C;
+            match s.get(i..i + C) {
+                Some(p) => px.copy_from_slice(p),
+                None => return Err(Error::internal("rotate_window_rows: move out of range")),
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Output rows `[y0, y1)` of [`rotate_premultiplied`], byte for byte: only the source rows the
+/// band reads are premultiplied and sampled.
+///
+/// # Errors
+/// As [`rotate_rows`].
+pub fn rotate_premultiplied_rows(
+    src: &RgbaImage,
+    degrees: f64,
+    sampler: Sampler,
+    y0: u32,
+    y1: u32,
+) -> Result<RgbaImage> {
+    let affine = matches!(
+        plan(src.width(), src.height(), degrees)?,
+        Plan::Affine { .. }
+    );
+    if sampler == Sampler::Nearest || !affine {
+        return rotate_rows(src, degrees, sampler, y0, y1);
+    }
+    let (_, ry0, _, ry1) = source_rect(src.width(), src.height(), degrees, sampler, y0, y1)?;
+    let mut pre = rows_of(src, ry0, ry1)?;
+    pre.premultiply();
+    let win = Window {
+        pixels: &pre,
+        x0: 0,
+        y0: ry0,
+        full_w: src.width(),
+        full_h: src.height(),
+    };
+    let mut out = rotate_window_rows(win, degrees, sampler, y0, y1)?;
+    out.unpremultiply();
+    Ok(out)
 }
 
 /// Pillow's `"RGBA"` rotation: for bilinear and bicubic at an angle that is not a multiple of

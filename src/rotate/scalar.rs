@@ -31,34 +31,68 @@ fn copy_px<const C: usize>(dst: &mut [u8], di: usize, src: &[u8], si: usize) {
     dst[di..di + C].copy_from_slice(&src[si..si + C]);
 }
 
-/// Nearest neighbour, dispatched as `ImagingTransformAffine` does: the scale-only path when
-/// the matrix has no shear, 16.16 fixed point when all four corners map within ±32768, and
-/// the floating-point walk otherwise.
-pub(super) fn nearest<const C: usize>(src: &Image<C>, dst: &mut Image<C>, m: &[f64; 6]) {
-    let (ow, oh) = (f64::from(dst.width()), f64::from(dst.height()));
+/// A row band of an affine rotation: output rows `[y0, y0 + dst.height())` of an output
+/// `dst.width() × oh`, read from `src`, which holds rows `[row0, row0 + src.height())` (all
+/// columns) of a source `src.width() × sh`. The kernels compute every sample point from the
+/// absolute output coordinates, exactly as the full call does; they return `false` (and leave
+/// the pixels concerned unwritten) if a sample needs a source row outside the window.
+pub(crate) struct Band<'a, const C: usize> {
+    /// The source rows held.
+    pub src: &'a Image<C>,
+    /// The first source row held.
+    pub row0: usize,
+    /// The full source height.
+    pub sh: usize,
+    /// The first output row.
+    pub y0: usize,
+    /// The full output height.
+    pub oh: usize,
+    /// The inverse matrix.
+    pub m: [f64; 6],
+}
+
+impl<const C: usize> Band<'_, C> {
+    /// Whether source row `yin` (inside `[0, sh)`) is held; its index in the window.
+    #[inline(always)]
+    fn row(&self, yin: i64) -> Option<usize> {
+        let r = yin - self.row0 as i64;
+        (r >= 0 && r < i64::from(self.src.height())).then_some(r as usize)
+    }
+}
+
+/// Nearest neighbour, dispatched as `ImagingTransformAffine` does (on the full output size):
+/// the scale-only path when the matrix has no shear, 16.16 fixed point when all four corners
+/// map within ±32768, and the floating-point walk otherwise.
+pub(super) fn nearest<const C: usize>(b: &Band<'_, C>, dst: &mut Image<C>) -> bool {
+    let m = &b.m;
+    let (ow, oh) = (f64::from(dst.width()), b.oh as f64);
     if m[1] == 0.0 && m[3] == 0.0 {
-        nearest_scale(src, dst, m);
+        nearest_scale(b, dst)
     } else if check_fixed(m, 0.0, 0.0)
         && check_fixed(m, ow, oh)
         && check_fixed(m, 0.0, oh)
         && check_fixed(m, ow, 0.0)
     {
-        nearest_fixed(src, dst, m);
+        nearest_fixed(b, dst)
     } else {
-        nearest_float(src, dst, m);
+        nearest_float(b, dst)
     }
 }
 
-fn nearest_fixed<const C: usize>(src: &Image<C>, dst: &mut Image<C>, m: &[f64; 6]) {
-    let (sw, sh) = (i64::from(src.width()), i64::from(src.height()));
-    let s = src.data();
+fn nearest_fixed<const C: usize>(b: &Band<'_, C>, dst: &mut Image<C>) -> bool {
+    let m = &b.m;
+    let (sw, sh) = (i64::from(b.src.width()), b.sh as i64);
+    let s = b.src.data();
     let ow = dst.width() as usize;
     let a0 = fix(m[0]);
     let a1 = fix(m[1]);
     let a3 = fix(m[3]);
     let a4 = fix(m[4]);
-    let mut a2 = fix(m[2] + m[0] * 0.5 + m[1] * 0.5);
-    let mut a5 = fix(m[5] + m[3] * 0.5 + m[4] * 0.5);
+    // Row y0 of the walk: y0 wrapping additions of a1 / a4 (the same value modulo 2³²).
+    let y0 = b.y0 as i32;
+    let mut a2 = fix(m[2] + m[0] * 0.5 + m[1] * 0.5).wrapping_add(y0.wrapping_mul(a1));
+    let mut a5 = fix(m[5] + m[3] * 0.5 + m[4] * 0.5).wrapping_add(y0.wrapping_mul(a4));
+    let mut ok = true;
     for row in dst.data_mut().chunks_exact_mut(ow * C) {
         let (mut xx, mut yy) = (a2, a5);
         for x in 0..ow {
@@ -66,7 +100,12 @@ fn nearest_fixed<const C: usize>(src: &Image<C>, dst: &mut Image<C>, m: &[f64; 6
             if xin >= 0 && xin < sw {
                 let yin = i64::from(yy >> 16);
                 if yin >= 0 && yin < sh {
-                    copy_px::<C>(row, x * C, s, (yin * sw + xin) as usize * C);
+                    match b.row(yin) {
+                        Some(r) => {
+                            copy_px::<C>(row, x * C, s, (r * sw as usize + xin as usize) * C)
+                        }
+                        None => ok = false,
+                    }
                 }
             }
             xx = xx.wrapping_add(a0);
@@ -75,14 +114,22 @@ fn nearest_fixed<const C: usize>(src: &Image<C>, dst: &mut Image<C>, m: &[f64; 6
         a2 = a2.wrapping_add(a1);
         a5 = a5.wrapping_add(a4);
     }
+    ok
 }
 
-fn nearest_float<const C: usize>(src: &Image<C>, dst: &mut Image<C>, m: &[f64; 6]) {
-    let (sw, sh) = (i64::from(src.width()), i64::from(src.height()));
-    let s = src.data();
+fn nearest_float<const C: usize>(b: &Band<'_, C>, dst: &mut Image<C>) -> bool {
+    let m = &b.m;
+    let (sw, sh) = (i64::from(b.src.width()), b.sh as i64);
+    let s = b.src.data();
     let ow = dst.width() as usize;
     let mut xo = m[2] + m[1] * 0.5 + m[0] * 0.5;
     let mut yo = m[5] + m[4] * 0.5 + m[3] * 0.5;
+    // The full walk adds m[1] / m[4] once per row: repeat those additions up to row y0.
+    for _ in 0..b.y0 {
+        xo += m[1];
+        yo += m[4];
+    }
+    let mut ok = true;
     for row in dst.data_mut().chunks_exact_mut(ow * C) {
         let (mut xx, mut yy) = (xo, yo);
         for x in 0..ow {
@@ -90,7 +137,12 @@ fn nearest_float<const C: usize>(src: &Image<C>, dst: &mut Image<C>, m: &[f64; 6
             if xin >= 0 && xin < sw {
                 let yin = coord(yy);
                 if yin >= 0 && yin < sh {
-                    copy_px::<C>(row, x * C, s, (yin * sw + xin) as usize * C);
+                    match b.row(yin) {
+                        Some(r) => {
+                            copy_px::<C>(row, x * C, s, (r * sw as usize + xin as usize) * C)
+                        }
+                        None => ok = false,
+                    }
                 }
             }
             xx += m[0];
@@ -99,12 +151,14 @@ fn nearest_float<const C: usize>(src: &Image<C>, dst: &mut Image<C>, m: &[f64; 6
         xo += m[1];
         yo += m[4];
     }
+    ok
 }
 
 /// `ImagingScaleAffine`: no shear, so one column table and one source row per output row.
-fn nearest_scale<const C: usize>(src: &Image<C>, dst: &mut Image<C>, m: &[f64; 6]) {
-    let (sw, sh) = (i64::from(src.width()), i64::from(src.height()));
-    let s = src.data();
+fn nearest_scale<const C: usize>(b: &Band<'_, C>, dst: &mut Image<C>) -> bool {
+    let m = &b.m;
+    let (sw, sh) = (i64::from(b.src.width()), b.sh as i64);
+    let s = b.src.data();
     let ow = dst.width() as usize;
     let mut xintab = vec![0usize; ow];
     let (mut xmin, mut xmax) = (ow, 0usize);
@@ -119,16 +173,26 @@ fn nearest_scale<const C: usize>(src: &Image<C>, dst: &mut Image<C>, m: &[f64; 6
         }
         xo += m[0];
     }
+    for _ in 0..b.y0 {
+        yo += m[4];
+    }
+    let mut ok = true;
     for row in dst.data_mut().chunks_exact_mut(ow * C) {
         let yi = coord(yo);
         if yi >= 0 && yi < sh {
-            let base = yi as usize * sw as usize;
-            for (x, &xin) in xintab.iter().enumerate().take(xmax).skip(xmin) {
-                copy_px::<C>(row, x * C, s, (base + xin) * C);
+            match b.row(yi) {
+                Some(r) => {
+                    let base = r * sw as usize;
+                    for (x, &xin) in xintab.iter().enumerate().take(xmax).skip(xmin) {
+                        copy_px::<C>(row, x * C, s, (base + xin) * C);
+                    }
+                }
+                None => ok = false,
             }
         }
         yo += m[4];
     }
+    ok
 }
 
 /// Per-column products `m[0]·(x+½)` and `m[3]·(x+½)`, shared by every output row. The
@@ -156,6 +220,7 @@ pub(super) fn bilinear_px<const C: usize>(
     s: &[u8],
     sw: usize,
     sh: usize,
+    row0: usize,
     u: f64,
     v: f64,
     out: &mut [u8],
@@ -171,8 +236,8 @@ pub(super) fn bilinear_px<const C: usize>(
     let clampx = |i: isize| i.clamp(0, sw as isize - 1) as usize;
     let clampy = |i: isize| i.clamp(0, sh as isize - 1) as usize;
     let (x0, x1) = (clampx(x) * C, clampx(x + 1) * C);
-    let r0 = clampy(y) * sw * C;
-    let r1 = clampy(y + 1) * sw * C;
+    let r0 = (clampy(y) - row0) * sw * C;
+    let r1 = (clampy(y + 1) - row0) * sw * C;
     for c in 0..C {
         let v1 = lerp_u8(s[r0 + x0 + c], s[r0 + x1 + c], dx);
         let v2 = lerp_u8(s[r1 + x0 + c], s[r1 + x1 + c], dx);
@@ -222,6 +287,7 @@ pub(super) fn bicubic_px<const C: usize>(
     s: &[u8],
     sw: usize,
     sh: usize,
+    row0: usize,
     u: f64,
     v: f64,
     out: &mut [u8],
@@ -234,7 +300,7 @@ pub(super) fn bicubic_px<const C: usize>(
     let dy = v - yf;
     let (x, y) = (xf as isize - 1, yf as isize - 1);
     let clampx = |i: isize| i.clamp(0, sw as isize - 1) as usize * C;
-    let clampy = |i: isize| i.clamp(0, sh as isize - 1) as usize * sw * C;
+    let clampy = |i: isize| (i.clamp(0, sh as isize - 1) as usize - row0) * sw * C;
     let cols = [clampx(x), clampx(x + 1), clampx(x + 2), clampx(x + 3)];
     let rows = [clampy(y), clampy(y + 1), clampy(y + 2), clampy(y + 3)];
     for c in 0..C {
@@ -252,40 +318,72 @@ pub(super) fn bicubic_px<const C: usize>(
     }
 }
 
-/// Walk every output pixel, compute its source point as `affine_transform` does, and call
-/// `sample` for the points inside the source (the others keep the zero fill).
+/// The sample point's source row bounds, before clamping: bilinear reads `floor(v − ½)` and
+/// the next row, bicubic one more above and two below. [`source_rows`] and the band guard of
+/// [`interpolate`] use the widest (bicubic) reach.
+#[inline(always)]
+pub(super) fn reach(v: f64) -> (i64, i64) {
+    let f = (v - 0.5).floor();
+    // |v| is bounded by the image sizes (far inside i64).
+    (f as i64 - 1, f as i64 + 2)
+}
+
+/// Walk every output pixel of the band, compute its source point as `affine_transform` does
+/// (from the absolute output coordinates), and call `sample(window, sw, sh, row0, u, v, px)`
+/// for the points inside the source (the others keep the zero fill). Returns `false` if a row
+/// of the band could sample a source row the window does not hold (nothing is then read
+/// outside the window: that row is left unwritten).
 #[inline(always)]
 pub(super) fn interpolate<const C: usize>(
-    src: &Image<C>,
+    b: &Band<'_, C>,
     dst: &mut Image<C>,
-    m: &[f64; 6],
-    sample: impl Fn(&[u8], usize, usize, f64, f64, &mut [u8]),
-) {
-    let (sw, sh) = (src.width() as usize, src.height() as usize);
+    sample: impl Fn(&[u8], usize, usize, usize, f64, f64, &mut [u8]),
+) -> bool {
+    let m = &b.m;
+    let (sw, sh) = (b.src.width() as usize, b.sh);
     let (swf, shf) = (sw as f64, sh as f64);
-    let s = src.data();
+    let s = b.src.data();
     let ow = dst.width() as usize;
+    let whole = b.row0 == 0 && b.src.height() as usize == sh;
+    let (lo_row, hi_row) = (b.row0 as i64, (b.row0 + b.src.height() as usize) as i64);
     let (cu, cv) = column_products(ow, m);
+    let mut ok = true;
     for (y, row) in dst.data_mut().chunks_exact_mut(ow * C).enumerate() {
-        let yin = y as f64 + 0.5;
+        let yin = (b.y0 + y) as f64 + 0.5;
         let (ru, rv) = (m[1] * yin, m[4] * yin);
+        if !whole && ow > 0 {
+            // v is monotonic in x (same operations), so its extremes are at the end columns.
+            let va = cv[0] + rv + m[5];
+            let vb = cv[ow - 1] + rv + m[5];
+            let (vmin, vmax) = (va.min(vb), va.max(vb));
+            if vmax >= 0.0 && vmin < shf {
+                let last = sh as i64 - 1;
+                let lo = reach(vmin).0.clamp(0, last);
+                let hi = reach(vmax).1.clamp(0, last);
+                if lo < lo_row || hi >= hi_row {
+                    ok = false;
+                    continue;
+                }
+            }
+        }
         for (x, px) in row.chunks_exact_mut(C).enumerate() {
             let u = cu[x] + ru + m[2];
             let v = cv[x] + rv + m[5];
             if u < 0.0 || u >= swf || v < 0.0 || v >= shf {
                 continue;
             }
-            sample(s, sw, sh, u, v, px);
+            sample(s, sw, sh, b.row0, u, v, px);
         }
     }
+    ok
 }
 
-/// Bilinear rotation (`bilinear_filter8` / `bilinear_filter32RGB`).
-pub(super) fn bilinear<const C: usize>(src: &Image<C>, dst: &mut Image<C>, m: &[f64; 6]) {
-    interpolate(src, dst, m, bilinear_px::<C>);
+/// Bilinear rotation (`bilinear_filter8` / `bilinear_filter32RGB`) over a band.
+pub(super) fn bilinear<const C: usize>(b: &Band<'_, C>, dst: &mut Image<C>) -> bool {
+    interpolate(b, dst, bilinear_px::<C>)
 }
 
-/// Bicubic rotation (`bicubic_filter8` / `bicubic_filter32RGB`).
-pub(super) fn bicubic<const C: usize>(src: &Image<C>, dst: &mut Image<C>, m: &[f64; 6]) {
-    interpolate(src, dst, m, bicubic_px::<C>);
+/// Bicubic rotation (`bicubic_filter8` / `bicubic_filter32RGB`) over a band.
+pub(super) fn bicubic<const C: usize>(b: &Band<'_, C>, dst: &mut Image<C>) -> bool {
+    interpolate(b, dst, bicubic_px::<C>)
 }

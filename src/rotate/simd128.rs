@@ -107,14 +107,22 @@ fn floor_split(u: f64, sw: usize) -> (isize, f64, impl Fn(isize) -> usize) {
 }
 
 #[inline(always)]
-fn bilinear_px<const C: usize>(s: &[u8], sw: usize, sh: usize, u: f64, v: f64, out: &mut [u8]) {
+fn bilinear_px<const C: usize>(
+    s: &[u8],
+    sw: usize,
+    sh: usize,
+    row0: usize,
+    u: f64,
+    v: f64,
+    out: &mut [u8],
+) {
     if C == 1 || C > 4 {
-        return scalar::bilinear_px::<C>(s, sw, sh, u, v, out);
+        return scalar::bilinear_px::<C>(s, sw, sh, row0, u, v, out);
     }
     let (x, dx, cx) = floor_split(u, sw);
     let (y, dy, cy) = floor_split(v, sh);
     let (x0, x1) = (cx(x) * C, cx(x + 1) * C);
-    let (r0, r1) = (cy(y) * sw * C, cy(y + 1) * sw * C);
+    let (r0, r1) = ((cy(y) - row0) * sw * C, (cy(y + 1) - row0) * sw * C);
     let dxv = f64x2_splat(dx);
     let dyv = f64x2_splat(dy);
     // `a + (b − a)·d`, (b − a) formed in int as Pillow does.
@@ -147,18 +155,26 @@ fn int_ps(v1: v128, v2: v128, v3: v128, v4: v128) -> [v128; 4] {
 }
 
 #[inline(always)]
-fn bicubic_px<const C: usize>(s: &[u8], sw: usize, sh: usize, u: f64, v: f64, out: &mut [u8]) {
+fn bicubic_px<const C: usize>(
+    s: &[u8],
+    sw: usize,
+    sh: usize,
+    row0: usize,
+    u: f64,
+    v: f64,
+    out: &mut [u8],
+) {
     if C > 4 {
-        return scalar::bicubic_px::<C>(s, sw, sh, u, v, out);
+        return scalar::bicubic_px::<C>(s, sw, sh, row0, u, v, out);
     }
     let (x, dx, cx) = floor_split(u, sw);
     let (y, dy, cy) = floor_split(v, sh);
     let cols = [cx(x - 1) * C, cx(x) * C, cx(x + 1) * C, cx(x + 2) * C];
     let rows = [
-        cy(y - 1) * sw * C,
-        cy(y) * sw * C,
-        cy(y + 1) * sw * C,
-        cy(y + 2) * sw * C,
+        (cy(y - 1) - row0) * sw * C,
+        (cy(y) - row0) * sw * C,
+        (cy(y + 1) - row0) * sw * C,
+        (cy(y + 2) - row0) * sw * C,
     ];
     let dxv = f64x2_splat(dx);
     let dyv = f64x2_splat(dy);
@@ -227,9 +243,9 @@ fn bicubic_px<const C: usize>(s: &[u8], sw: usize, sh: usize, u: f64, v: f64, ou
     store::<C>(l, h, out);
 }
 
-/// Bilinear rotation, `simd128`.
-pub(super) fn bilinear<const C: usize>(src: &Image<C>, dst: &mut Image<C>, m: &[f64; 6]) {
-    scalar::interpolate(src, dst, m, bilinear_px::<C>);
+/// Bilinear rotation, `simd128`, over a row band (see [`scalar::Band`]).
+pub(super) fn bilinear<const C: usize>(b: &scalar::Band<'_, C>, dst: &mut Image<C>) -> bool {
+    scalar::interpolate(b, dst, bilinear_px::<C>)
 }
 
 /// The bicubic sample of an RGBA pixel whose 4×4 neighbourhood lies inside the image: one
@@ -291,23 +307,24 @@ fn bicubic_rgba_interior(
     }
 }
 
-/// Bicubic rotation, `simd128`. RGBA pixels whose 4×4 neighbourhood is inside the source
-/// take [`bicubic_rgba_interior`]; the rest (and other channel counts) the clamped sampler.
-pub(super) fn bicubic<const C: usize>(src: &Image<C>, dst: &mut Image<C>, m: &[f64; 6]) {
+/// Bicubic rotation, `simd128`, over a row band. RGBA pixels whose 4×4 neighbourhood is inside
+/// the source take [`bicubic_rgba_interior`]; the rest (and other channel counts) the clamped
+/// sampler.
+pub(super) fn bicubic<const C: usize>(b: &scalar::Band<'_, C>, dst: &mut Image<C>) -> bool {
     if C != 4 {
-        return scalar::interpolate(src, dst, m, bicubic_px::<C>);
+        return scalar::interpolate(b, dst, bicubic_px::<C>);
     }
     let k = Consts::new();
-    scalar::interpolate(src, dst, m, |s, sw, sh, u, v, out| {
+    scalar::interpolate(b, dst, |s, sw, sh, row0, u, v, out| {
         let (uu, vv) = (u - 0.5, v - 0.5);
         let (xf, yf) = (uu.floor(), vv.floor());
         // x − 1 ≥ 0 and x + 2 ≤ w − 1 (likewise y): no clamping anywhere.
         if xf >= 1.0 && yf >= 1.0 && xf + 2.0 < sw as f64 && yf + 2.0 < sh as f64 {
             let (x, y) = (xf as usize, yf as usize);
-            let at = ((y - 1) * sw + (x - 1)) * 4;
+            let at = ((y - 1 - row0) * sw + (x - 1)) * 4;
             bicubic_rgba_interior(&k, s, sw * 4, at, uu - xf, vv - yf, out);
         } else {
-            bicubic_px::<C>(s, sw, sh, u, v, out);
+            bicubic_px::<C>(s, sw, sh, row0, u, v, out);
         }
-    });
+    })
 }

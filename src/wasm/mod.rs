@@ -606,6 +606,305 @@ pub fn resize(img: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsVal
     Ok(image_to_js_into(&out, &into))
 }
 
+/// Rows `[y0, y1)` of [`resize`] (the worker pool's row split): `img` holds rows
+/// `[srcY0, srcY0 + img.height)` (every column) of the full source, which has `srcHeight` rows
+/// (default: `img.height`, `srcY0` 0). `opts`: `width`, `height`, `filter` as [`resize`], and
+/// `y0`, `y1` (required). The bytes are those rows of the full call.
+///
+/// # Errors
+/// As [`resize`]; `E_PARAM_RANGE` for a band outside the output (`band`) or a window that does
+/// not hold the rows the band reads (`srcY0`).
+#[cfg(feature = "core-api")]
+#[wasm_bindgen(js_name = resizeBand)]
+pub fn resize_band(img: JsValue, opts: JsValue) -> std::result::Result<JsValue, JsValue> {
+    let rows = image_from_js("image", &img)?;
+    let src_y0 = opt_u32(&opts, "srcY0")?.unwrap_or(0);
+    let src_h = opt_u32(&opts, "srcHeight")?.unwrap_or(rows.height());
+    let width = opt_u32(&opts, "width")?.unwrap_or(rows.width());
+    let height = opt_u32(&opts, "height")?.unwrap_or(src_h);
+    let filter = match opt_string(&opts, "filter")? {
+        Some(f) => crate::resample::Filter::parse("filter", &f)?,
+        None => crate::resample::Filter::Bicubic,
+    };
+    let (Some(y0), Some(y1)) = (opt_u32(&opts, "y0")?, opt_u32(&opts, "y1")?) else {
+        return Err(Error::range("band", "`y0` and `y1` (the output rows) are required").into());
+    };
+    crate::image::check_dimensions(width, height)?;
+    crate::image::check_dimensions(rows.width(), src_h)?;
+    crate::resample::check_band("band", y0, y1, height)?;
+    let (r0, r1) = crate::resample::input_rows(rows.width(), src_h, width, height, filter, y0, y1)?;
+    let held = u64::from(src_y0) + u64::from(rows.height());
+    if r0 < src_y0 || u64::from(r1) > held || held > u64::from(src_h) {
+        return Err(Error::range(
+            "srcY0",
+            format!(
+                "output rows [{y0}, {y1}) read source rows [{r0}, {r1}); the image holds rows \
+                 [{src_y0}, {held}) of {src_h}"
+            ),
+        )
+        .into());
+    }
+    crate::image::check_budget(
+        "this resize band",
+        crate::image::estimate::resize(rows.width(), rows.height(), width, y1 - y0),
+    )?;
+    let out = crate::resample::resize_premultiplied_window(
+        rows,
+        src_y0,
+        src_h,
+        (width, height),
+        filter,
+        (y0, y1),
+    )?;
+    Ok(image_to_js(&out))
+}
+
+/// Rows `[y0, y0 + base_image.height)` of Superimpose v2 on a base of `baseHeight` rows (the
+/// worker pool's row split): `body` is the API body with `base_image` holding only those rows
+/// (pixels); `opts`: `y0`, `baseHeight` (required) and `backend` (`"cpu"` | `"auto"`, default
+/// `"auto"`). Resolves like `superimposeV2Gpu` (`warnings`, `backendUsed: "cpu"` and, for
+/// `"auto"`, `gpuFallbackReason`); no background-removal model runs here. For `"auto"`, when
+/// the single call would run on WebGPU (a real adapter and enough work) this fails with
+/// `E_UNSUPPORTED` rather than give a CPU result.
+///
+/// # Errors
+/// As `superimposeV2`; `E_PARAM_RANGE` (`band`) for a band outside the base.
+#[cfg(feature = "core-api")]
+#[wasm_bindgen(js_name = superimposeV2Band)]
+pub async fn superimpose_v2_band_js(
+    body: JsValue,
+    opts: JsValue,
+) -> std::result::Result<JsValue, JsValue> {
+    let (Some(y0), Some(base_h)) = (opt_u32(&opts, "y0")?, opt_u32(&opts, "baseHeight")?) else {
+        return Err(Error::range("band", "`y0` and `baseHeight` are required").into());
+    };
+    let auto = band_backend(&opts)?;
+    let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
+    let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
+    let l = crate::pipeline::load_v2(p)?;
+    let dims = (l.overlay.width(), l.overlay.height());
+    let reason = auto_reason(auto, dims, &l.settings, l.base.width(), base_h).await?;
+    let image = crate::pipeline::composite_v2_band(
+        l.base,
+        base_h,
+        y0,
+        &l.overlay,
+        l.mask.as_ref(),
+        &l.settings,
+    )?;
+    let js = finish(
+        crate::pipeline::Output {
+            image,
+            warnings: l.warnings,
+        },
+        false,
+        &OutputTarget::default(),
+    )?;
+    let _ = Reflect::set(&js, &"backendUsed".into(), &JsValue::from_str("cpu"));
+    if let Some(r) = reason {
+        let _ = Reflect::set(&js, &"gpuFallbackReason".into(), &JsValue::from_str(&r));
+    }
+    Ok(js)
+}
+
+/// The CPU reason of the single call's `backend: "auto"` choice on the full base (`None` for
+/// `"cpu"`), or `E_UNSUPPORTED` when that call would run on WebGPU. The adapter is asked once
+/// per worker.
+#[cfg(feature = "core-api")]
+async fn auto_reason(
+    auto: bool,
+    (w, h): (u32, u32),
+    s: &crate::pipeline::V2Settings,
+    base_w: u32,
+    base_h: u32,
+) -> Result<Option<String>> {
+    if !auto {
+        return Ok(None);
+    }
+    let scaled = crate::pipeline::v2_scaled_size(w, h, s.rescale_factor)
+        .map(|(a, b)| u64::from(a) * u64::from(b))
+        .unwrap_or(0);
+    let work = scaled + u64::from(base_w) * u64::from(base_h);
+    let min = crate::gpu::AUTO_MIN_PIXELS;
+    if work < min {
+        return Ok(Some(format!(
+            "auto: {work} px of work is below the WebGPU threshold of {min} px"
+        )));
+    }
+    thread_local! {
+        static ADAPTER: std::cell::RefCell<Option<Option<(bool, String)>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let known = ADAPTER.with(|a| a.borrow().clone());
+    let adapter = match known {
+        Some(a) => a,
+        None => {
+            let a = crate::gpu::adapter_info()
+                .await
+                .map(|i| (i.fallback, i.architecture));
+            ADAPTER.with(|c| *c.borrow_mut() = Some(a.clone()));
+            a
+        }
+    };
+    match adapter {
+        None => Ok(Some(
+            "auto: no WebGPU adapter (the call was split across the pool's workers)".to_string(),
+        )),
+        Some((true, arch)) => Ok(Some(format!(
+            "auto: the WebGPU adapter is a software fallback ({arch}), slower than the CPU kernels"
+        ))),
+        Some((false, _)) => Err(Error::new(
+            ErrorCode::Unsupported,
+            "with backend \"auto\" this call would run on WebGPU; do not split it",
+        )),
+    }
+}
+
+/// `backend` of a band call: `"auto"` (default, `true`) or `"cpu"`.
+#[cfg(feature = "core-api")]
+fn band_backend(opts: &JsValue) -> Result<bool> {
+    match opt_string(opts, "backend")?.as_deref() {
+        None | Some("auto") => Ok(true),
+        Some("cpu") => Ok(false),
+        Some(other) => Err(Error::param(
+            ErrorCode::ParamEnum,
+            "backend",
+            format!("a band runs on the CPU: `backend` must be \"auto\" or \"cpu\"; got {other:?}"),
+        )),
+    }
+}
+
+/// The first phase of the pool's two-phase Superimpose v2 split: part `part` of `parts` (rows
+/// `[⌊part·h₁/parts⌋, ⌊(part+1)·h₁/parts⌋)`) of the overlay after mirror, alpha plane and
+/// scaling, before the rotation (every column; `h₁` the scaled height). `body` is the API body
+/// (its `base_image` is not used but must be an image). Resolves to the rows with `y0` (their
+/// first row), `scaledWidth`, `scaledHeight` and the call's `warnings`; with `opts.baseWidth`
+/// and `opts.baseHeight` (the real base's size) also `left`, `top`, `preparedWidth`,
+/// `preparedHeight`: the prepared overlay's rectangle on that base.
+///
+/// # Errors
+/// As `superimposeV2`; `E_PARAM_RANGE` (`band`) unless `part < parts`.
+#[cfg(feature = "core-api")]
+#[wasm_bindgen(js_name = superimposeV2ScaledRows)]
+pub fn superimpose_v2_scaled_rows_js(
+    body: JsValue,
+    opts: JsValue,
+) -> std::result::Result<JsValue, JsValue> {
+    let (Some(part), Some(parts)) = (opt_u32(&opts, "part")?, opt_u32(&opts, "parts")?) else {
+        return Err(Error::range("band", "`part` and `parts` are required").into());
+    };
+    if part >= parts {
+        return Err(Error::range(
+            "band",
+            format!("`part` {part} is not below `parts` {parts}"),
+        )
+        .into());
+    }
+    let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
+    let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
+    let l = crate::pipeline::load_v2(p)?;
+    let (w1, h1) = crate::pipeline::v2_scaled_size(
+        l.overlay.width(),
+        l.overlay.height(),
+        l.settings.rescale_factor,
+    )?;
+    let y0 = (u64::from(part) * u64::from(h1) / u64::from(parts)) as u32;
+    let y1 = (u64::from(part + 1) * u64::from(h1) / u64::from(parts)) as u32;
+    // An empty part (more parts than rows) is a 1-row placeholder the caller drops by `y0`/`y1`.
+    let rows = if y1 > y0 {
+        crate::pipeline::scaled_overlay_rows_v2(&l.overlay, l.mask.as_ref(), &l.settings, y0, y1)?
+    } else {
+        RgbaImage::new(w1, 1)?
+    };
+    let js = finish(
+        crate::pipeline::Output {
+            image: rows,
+            warnings: l.warnings,
+        },
+        false,
+        &OutputTarget::default(),
+    )?;
+    for (k, v) in [
+        ("y0", y0),
+        ("y1", y1),
+        ("scaledWidth", w1),
+        ("scaledHeight", h1),
+    ] {
+        let _ = Reflect::set(&js, &k.into(), &v.into());
+    }
+    // Where the prepared overlay lands on the caller's base (`baseWidth` × `baseHeight`).
+    if let (Some(bw), Some(bh)) = (opt_u32(&opts, "baseWidth")?, opt_u32(&opts, "baseHeight")?) {
+        crate::image::check_dimensions(bw, bh)?;
+        let dims = (l.overlay.width(), l.overlay.height());
+        let ((w2, h2), (left, top)) =
+            crate::pipeline::v2_prepared_placement((bw, bh), dims, &l.settings)?;
+        for (k, v) in [
+            ("left", left as f64),
+            ("top", top as f64),
+            ("preparedWidth", f64::from(w2)),
+            ("preparedHeight", f64::from(h2)),
+        ] {
+            let _ = Reflect::set(&js, &k.into(), &v.into());
+        }
+    }
+    Ok(js)
+}
+
+/// The second phase of the pool's two-phase Superimpose v2 split: the composite on the crop
+/// `[x0, x0 + base_image.width) × [y0, y0 + base_image.height)` of a `baseWidth × baseHeight`
+/// base (`opts`; `x0` default 0, `baseWidth` default the crop's width), where the body's
+/// `overlay_image` is the whole scaled overlay (the first phase's output) of an overlay
+/// `overlayWidth × overlayHeight` (`opts`) and `mask` is not given (it is in the scaled
+/// overlay's alpha). `opts.backend` as [`superimpose_v2_band_js`]. Warnings are the first
+/// phase's.
+///
+/// # Errors
+/// As [`superimpose_v2_band_js`]; `E_DIMENSIONS` when the scaled overlay's size does not match.
+#[cfg(feature = "core-api")]
+#[wasm_bindgen(js_name = superimposeV2BandScaled)]
+pub async fn superimpose_v2_band_scaled_js(
+    body: JsValue,
+    opts: JsValue,
+) -> std::result::Result<JsValue, JsValue> {
+    let (Some(y0), Some(base_h)) = (opt_u32(&opts, "y0")?, opt_u32(&opts, "baseHeight")?) else {
+        return Err(Error::range("band", "`y0` and `baseHeight` are required").into());
+    };
+    let (Some(ow), Some(oh)) = (
+        opt_u32(&opts, "overlayWidth")?,
+        opt_u32(&opts, "overlayHeight")?,
+    ) else {
+        return Err(Error::range("band", "`overlayWidth` and `overlayHeight` are required").into());
+    };
+    let x0 = opt_u32(&opts, "x0")?.unwrap_or(0);
+    let auto = band_backend(&opts)?;
+    let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
+    let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
+    let l = crate::pipeline::load_v2(p)?;
+    let base_w = opt_u32(&opts, "baseWidth")?.unwrap_or(l.base.width());
+    let reason = auto_reason(auto, (ow, oh), &l.settings, base_w, base_h).await?;
+    let image = crate::pipeline::composite_v2_crop_scaled(
+        l.base,
+        (x0, y0),
+        (base_w, base_h),
+        &l.overlay,
+        (ow, oh),
+        &l.settings,
+    )?;
+    let js = finish(
+        crate::pipeline::Output {
+            image,
+            warnings: Vec::new(),
+        },
+        false,
+        &OutputTarget::default(),
+    )?;
+    let _ = Reflect::set(&js, &"backendUsed".into(), &JsValue::from_str("cpu"));
+    if let Some(r) = reason {
+        let _ = Reflect::set(&js, &"gpuFallbackReason".into(), &JsValue::from_str(&r));
+    }
+    Ok(js)
+}
+
 /// Rotate an RGBA image counter-clockwise by `degrees` with an expanded canvas, like Pillow's
 /// `rotate(degrees, resample, expand=True)` (`sampler`: `"nearest"` (default), `"bilinear"`,
 /// `"bicubic"`).

@@ -391,16 +391,18 @@ test("worker pool: AbortSignal cancels a queued call and a running call; the poo
         base_image: { width: 3000, height: 3000, data: new Uint8Array(3000 * 3000 * 4).fill(128) },
         overlay_image: await refIn(fx.overlay),
       };
+      // One job per worker (no row split), so that two big jobs fill the pool.
+      const one = { split: "never" };
       let t = performance.now();
-      await pool.superimposeV2(big);
+      await pool.superimposeV2(big, one);
       out.bigMs = performance.now() - t;
 
       // Two running big jobs fill the pool; a third is queued behind them.
       const c1 = new AbortController(), c2 = new AbortController(), c3 = new AbortController();
       t = performance.now();
-      const running1 = codeOf(pool.superimposeV2(big, { signal: c1.signal }));
-      const running2 = pool.superimposeV2(big, { signal: c2.signal }).then(() => performance.now() - t);
-      const queued = codeOf(pool.superimposeV2(big, { signal: c3.signal }));
+      const running1 = codeOf(pool.superimposeV2(big, { ...one, signal: c1.signal }));
+      const running2 = pool.superimposeV2(big, { ...one, signal: c2.signal }).then(() => performance.now() - t);
+      const queued = codeOf(pool.superimposeV2(big, { ...one, signal: c3.signal }));
       await new Promise((ok) => setTimeout(ok, 150));
       c3.abort();
       out.queued = await queued;
