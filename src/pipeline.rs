@@ -487,21 +487,9 @@ pub fn composite_v2_band(
     let Some(p) = plan_band((bw, base_height), (0, bw), (y0, y1), dims(overlay), s)? else {
         return Ok(band);
     };
-    let (w, h) = dims(overlay);
     let (w1, h1) = p.scaled;
-    let (sx0, sy0, _, sy1) = p.src_rect;
-    let filter = v2_scale_filter(s);
-    // Rows of the mirrored (+ mask) overlay the resize reads.
-    let (iy0, iy1) = resample::input_rows(w, h, w1, h1, filter, sy0, sy1)?;
-    let src = overlay_rows_v2(overlay, mask, s.mirror, iy0, iy1)?;
-    let win = resample::Window {
-        pixels: &src,
-        x0: 0,
-        y0: iy0,
-        full_w: w,
-        full_h: h,
-    };
-    let scaled = resample::resize_region(win, w1, h1, filter, p.src_rect)?;
+    let (sx0, sy0, _, _) = p.src_rect;
+    let scaled = scaled_overlay_region_v2(overlay, mask, s, p.scaled, p.src_rect)?;
     let win = resample::Window {
         pixels: &scaled,
         x0: sx0,
@@ -533,11 +521,24 @@ pub fn scaled_overlay_rows_v2(
     y0: u32,
     y1: u32,
 ) -> Result<RgbaImage> {
-    let (w, h) = (overlay.width(), overlay.height());
-    let (w1, h1) = v2_scaled_size(w, h, s.rescale_factor)?;
+    let (w1, h1) = v2_scaled_size(overlay.width(), overlay.height(), s.rescale_factor)?;
     resample::check_band("band", y0, y1, h1)?;
+    scaled_overlay_region_v2(overlay, mask, s, (w1, h1), (0, y0, w1, y1))
+}
+
+/// The rectangle `rect = (x0, y0, x1, y1)` of the v2 overlay mirrored (+ mask) and scaled to
+/// `scaled` (SPEC 2.2 steps 1–2), preparing only the overlay rows the resize reads.
+fn scaled_overlay_region_v2(
+    overlay: &RgbaImage,
+    mask: Option<&RgbaImage>,
+    s: &V2Settings,
+    scaled: (u32, u32),
+    rect: (u32, u32, u32, u32),
+) -> Result<RgbaImage> {
+    let (w, h) = (overlay.width(), overlay.height());
+    let (w1, h1) = scaled;
     let filter = v2_scale_filter(s);
-    let (iy0, iy1) = resample::input_rows(w, h, w1, h1, filter, y0, y1)?;
+    let (iy0, iy1) = resample::input_rows(w, h, w1, h1, filter, rect.1, rect.3)?;
     let src = overlay_rows_v2(overlay, mask, s.mirror, iy0, iy1)?;
     let win = resample::Window {
         pixels: &src,
@@ -546,7 +547,7 @@ pub fn scaled_overlay_rows_v2(
         full_w: w,
         full_h: h,
     };
-    resample::resize_region(win, w1, h1, filter, (0, y0, w1, y1))
+    resample::resize_region(win, w1, h1, filter, rect)
 }
 
 /// [`composite_v2_band`] from the scaled overlay (`scaled`, the whole of
