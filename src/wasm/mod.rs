@@ -991,14 +991,20 @@ pub fn encode(img: JsValue, opts: JsValue) -> std::result::Result<Vec<u8>, JsVal
 /// Set the pixel limit for every image the module accepts or creates (default 64 MP).
 #[wasm_bindgen(js_name = setMaxPixels)]
 pub fn set_max_pixels(limit: f64) -> std::result::Result<(), JsValue> {
-    if !(limit.is_finite() && limit >= 1.0 && limit.fract() == 0.0) {
-        return Err(Error::range(
-            "maxPixels",
-            format!("`maxPixels` must be a whole number ≥ 1; got {limit}"),
-        )
-        .into());
+    let limit = whole_number("maxPixels", limit, 1.0, "a whole number ≥ 1")?;
+    Ok(crate::image::set_max_pixels(limit)?)
+}
+
+/// `v` as a whole number ≥ `min`, else `E_PARAM_RANGE` for `key` ("`key` must be {what}; got v").
+fn whole_number(key: &str, v: f64, min: f64, what: &str) -> Result<u64> {
+    if v.is_finite() && v >= min && v.fract() == 0.0 {
+        Ok(v as u64)
+    } else {
+        Err(Error::range(
+            key,
+            format!("`{key}` must be {what}; got {v}"),
+        ))
     }
-    Ok(crate::image::set_max_pixels(limit as u64)?)
 }
 
 /// The current pixel limit.
@@ -1012,14 +1018,8 @@ pub fn max_pixels() -> f64 {
 /// allocating.
 #[wasm_bindgen(js_name = setMemoryBudget)]
 pub fn set_memory_budget(bytes: f64) -> std::result::Result<(), JsValue> {
-    if !(bytes.is_finite() && bytes >= 0.0 && bytes.fract() == 0.0) {
-        return Err(Error::range(
-            "memoryBudget",
-            format!("`memoryBudget` must be a whole number of bytes; got {bytes}"),
-        )
-        .into());
-    }
-    Ok(crate::image::set_memory_budget(bytes as u64)?)
+    let bytes = whole_number("memoryBudget", bytes, 0.0, "a whole number of bytes")?;
+    Ok(crate::image::set_memory_budget(bytes)?)
 }
 
 /// The current working-memory budget in bytes.
