@@ -301,6 +301,66 @@ export function superimposeV2(
   opts?: SuperimposeV2Options,
 ): Promise<string>;
 export function superimposeV2(body: SuperimposeV2Body, opts?: SuperimposeV2Options): Promise<ImageResult>;
+/** A rectangle of an image, in pixels. */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** The body fields a scene's render may change (everything but the images, the model and base64). */
+export type SceneChanges = Partial<
+  Omit<SuperimposeV2Body, "base_image" | "overlay_image" | "mask" | "bg_remove_model" | "base64">
+>;
+
+export interface SceneRenderOptions extends IntoOption {
+  /**
+   * Write the whole frame into `into` even when it is the image the previous render wrote (use it
+   * after changing that image's pixels yourself). Default false.
+   */
+  full?: boolean;
+}
+
+/** A render of a {@link Scene}. */
+export interface SceneResult extends ImageResult {
+  /**
+   * The part of `imageData` this render changed: only the rectangle that differs from the previous
+   * render when `into` is the image that render wrote, the whole frame for a new image or another
+   * `into`, `null` when nothing changed.
+   */
+  readonly dirty: Rect | null;
+}
+
+/**
+ * A resident Superimpose v2 scene (see {@link createScene}). Renders are synchronous: call
+ * `render` from a pointer or animation-frame handler.
+ */
+export class Scene {
+  /** The frame's width and height (the base's). */
+  readonly width: number;
+  readonly height: number;
+  /** The body's warnings (as superimposeV2's). */
+  readonly warnings: string[];
+  /**
+   * Apply `changes` and render: the same bytes as `superimposeV2` with the merged body. Moving the
+   * overlay or changing `blend_mode`, `opacity` or `seed` costs the overlay's area; `rescale_factor`,
+   * `resize_method`, `rotation`, `mirror` or `scale_filter` re-prepare the overlay. A fixed field
+   * rejects with E_UNSUPPORTED; invalid values with the body's E_PARAM_* codes. On an error the
+   * scene is unchanged.
+   */
+  render(changes?: SceneChanges, opts?: SceneRenderOptions): SceneResult;
+  /** Release the scene's wasm memory now (it is also released when the Scene is collected). */
+  free(): void;
+}
+
+/**
+ * Load a Superimpose v2 body once (decoding, background removal) for repeated renders. The body's
+ * `base64` must be absent or false.
+ */
+export function createScene(body: SuperimposeV2Body, opts?: CallOptions & {
+  onProgress?: (p: BackgroundProgress) => void;
+}): Promise<Scene>;
 /** Superimpose v1 locally. */
 export function superimpose(
   body: SuperimposeV1Body & { base64: true },

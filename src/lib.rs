@@ -24,6 +24,7 @@ pub mod params;
 pub mod pipeline;
 pub mod resample;
 pub mod rotate;
+pub mod scene;
 pub mod schema;
 pub mod simd;
 

@@ -180,6 +180,7 @@ pub fn load_v2_with_model(p: SuperimposeV2, model: Option<&mut dyn MaskModel>) -
                 .to_string(),
         );
     }
+    let settings = V2Settings::of(&p);
     // The base's alpha is discarded once, by `composite_v2` or the GPU path.
     let base = load("base_image", p.base_image)?;
     let mut overlay = load("overlay_image", p.overlay_image)?;
@@ -189,18 +190,6 @@ pub fn load_v2_with_model(p: SuperimposeV2, model: Option<&mut dyn MaskModel>) -
     let mask = match p.mask {
         Some(m) => Some(load("mask", m)?),
         None => None,
-    };
-    let settings = V2Settings {
-        blend_mode: p.blend_mode,
-        mirror: p.mirror,
-        opacity: p.opacity,
-        rescale_factor: p.rescale_factor,
-        resize_method: p.resize_method,
-        rotation: p.rotation,
-        x_percent: p.x_percent,
-        y_percent: p.y_percent,
-        scale_filter: p.scale_filter,
-        seed: p.seed,
     };
     Ok(LoadedV2 {
         base,
@@ -212,7 +201,7 @@ pub fn load_v2_with_model(p: SuperimposeV2, model: Option<&mut dyn MaskModel>) -
 }
 
 /// Superimpose v2's numeric settings (everything but the images).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct V2Settings {
     /// The blend mode.
     pub blend_mode: crate::blend::BlendMode,
@@ -236,9 +225,37 @@ pub struct V2Settings {
     pub seed: u32,
 }
 
+impl V2Settings {
+    /// The settings of a parsed body.
+    pub fn of(p: &SuperimposeV2) -> V2Settings {
+        V2Settings {
+            blend_mode: p.blend_mode,
+            mirror: p.mirror,
+            opacity: p.opacity,
+            rescale_factor: p.rescale_factor,
+            resize_method: p.resize_method,
+            rotation: p.rotation,
+            x_percent: p.x_percent,
+            y_percent: p.y_percent,
+            scale_filter: p.scale_filter,
+            seed: p.seed,
+        }
+    }
+}
+
 /// Prepare the v2 overlay: RGB from `overlay`, the alpha plane M (mask luminance, else the
 /// overlay's alpha) in the 4th byte, mirrored, scaled and rotated (SPEC 2.2 steps 1–3).
 pub fn prepare_overlay_v2(
+    overlay: &RgbaImage,
+    mask: Option<&RgbaImage>,
+    s: &V2Settings,
+) -> Result<RgbaImage> {
+    rotated_overlay_v2(scaled_overlay_v2(overlay, mask, s)?, s)
+}
+
+/// SPEC 2.2 steps 1–2 of [`prepare_overlay_v2`]: the overlay with M in its 4th byte, mirrored
+/// and scaled (not yet rotated).
+pub fn scaled_overlay_v2(
     overlay: &RgbaImage,
     mask: Option<&RgbaImage>,
     s: &V2Settings,
@@ -268,16 +285,21 @@ pub fn prepare_overlay_v2(
         scaled_side("rescale_factor", h, s.rescale_factor)?,
     )?;
     if (w1, h1) != (w, h) {
-        let filter = match s.scale_filter {
-            ScaleFilter::ResizeMethod => s.resize_method,
-            ScaleFilter::Bicubic => Filter::Bicubic,
-        };
-        ov = resample::resize(&ov, w1, h1, filter)?;
-    }
-    if s.rotation.rem_euclid(360) != 0 {
-        ov = rotate::rotate(&ov, s.rotation as f64, v2_rotation_sampler(s.resize_method))?;
+        ov = resample::resize(&ov, w1, h1, v2_scale_filter(s))?;
     }
     Ok(ov)
+}
+
+/// SPEC 2.2 step 3 on the scaled overlay of [`scaled_overlay_v2`].
+pub fn rotated_overlay_v2(scaled: RgbaImage, s: &V2Settings) -> Result<RgbaImage> {
+    if s.rotation.rem_euclid(360) == 0 {
+        return Ok(scaled);
+    }
+    rotate::rotate(
+        &scaled,
+        s.rotation as f64,
+        v2_rotation_sampler(s.resize_method),
+    )
 }
 
 /// The v2 overlay's scaled size (SPEC 2.2 step 2): `trunc(w·f) × trunc(h·f)`, checked.
@@ -500,8 +522,8 @@ pub fn composite_v2_band(
     finish_band(band, (0, y0), &p, win, &blender)
 }
 
-/// The filter that scales the v2 overlay (SPEC 2.2 step 2).
-fn v2_scale_filter(s: &V2Settings) -> Filter {
+/// The filter that scales the v2 overlay (SPEC 2.2 step 2 and its compatibility switch).
+pub fn v2_scale_filter(s: &V2Settings) -> Filter {
     match s.scale_filter {
         ScaleFilter::ResizeMethod => s.resize_method,
         ScaleFilter::Bicubic => Filter::Bicubic,

@@ -340,7 +340,14 @@ pub fn dissolve_threshold(opacity: f64) -> u32 {
 
 /// The overlap of an overlay `w × h` at `(left, top)` with a `bw × bh` base:
 /// `(x0, y0, x1, y1)` in base pixels, or `None` if empty.
-fn overlap(bw: u32, bh: u32, w: u32, h: u32, left: i64, top: i64) -> Option<(u32, u32, u32, u32)> {
+pub(crate) fn overlap(
+    bw: u32,
+    bh: u32,
+    w: u32,
+    h: u32,
+    left: i64,
+    top: i64,
+) -> Option<(u32, u32, u32, u32)> {
     let x0 = left.max(0);
     let y0 = top.max(0);
     let x1 = left.saturating_add(i64::from(w)).min(i64::from(bw));

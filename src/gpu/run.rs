@@ -9,7 +9,7 @@ use super::wgsl::{Shader, MODE_V1_MIX};
 use crate::blend::{self, BlendMode, Blender};
 use crate::error::{Error, ErrorCode, Result};
 use crate::image::RgbaImage;
-use crate::params::{Mirror, ScaleFilter};
+use crate::params::Mirror;
 use crate::pipeline::{self, LoadedV1, LoadedV2, Output, V1Settings, V2Settings};
 use crate::resample::Filter;
 use crate::rotate::Sampler;
@@ -587,10 +587,7 @@ async fn v2_gpu(
     Blender::new(s.blend_mode, op, s.seed)?;
     let (w, h) = (overlay.width(), overlay.height());
     let (w1, h1) = pipeline::v2_scaled_size(w, h, s.rescale_factor)?;
-    let filter = match s.scale_filter {
-        ScaleFilter::ResizeMethod => s.resize_method,
-        ScaleFilter::Bicubic => Filter::Bicubic,
-    };
+    let filter = pipeline::v2_scale_filter(s);
     let mut job = Job::new(gpu);
     let steps = (|| -> Result<GpuResult<Img>> {
         let ov = match job.upload(overlay) {

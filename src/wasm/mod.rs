@@ -459,6 +459,249 @@ pub fn superimpose_v2_js(
 }
 
 // ---------------------------------------------------------------------------------------------
+// The resident scene (src/scene.rs): `createScene` in index.js.
+
+/// Fields a scene fixes when it is created: `render` refuses to change them.
+#[cfg(feature = "core-api")]
+const SCENE_FIXED: &[&str] = &[
+    "base_image",
+    "overlay_image",
+    "mask",
+    "bg_remove_model",
+    "base64",
+];
+
+/// A resident Superimpose v2 scene (src/scene.rs), wrapped by `Scene` in index.js.
+#[cfg(feature = "core-api")]
+#[wasm_bindgen(js_name = SceneV2)]
+pub struct SceneV2Js {
+    scene: crate::scene::SceneV2,
+    /// The body's settings as JSON (no image fields): `render`'s changes are merged into it
+    /// and the result validated by the same parser as a one-shot call.
+    body: serde_json::Map<String, serde_json::Value>,
+    /// The caller's image and its byte array that hold the frame as of the last render.
+    synced: Option<(JsValue, JsValue)>,
+}
+
+#[cfg(feature = "core-api")]
+#[wasm_bindgen(js_class = SceneV2)]
+impl SceneV2Js {
+    /// A scene from a v2 body (as `superimposeV2`; images already decoded to pixels by the JS
+    /// layer) and the background-removal model's raw output, if one ran.
+    ///
+    /// # Errors
+    /// As `superimposeV2`'s loading; `E_PARAM_TYPE` (`base64`) for `base64: true`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(body: JsValue, model: JsValue) -> std::result::Result<SceneV2Js, JsValue> {
+        let (mut map, pixels) = body_from_js(&body, V2_IMAGES)?;
+        let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
+        if p.base64 {
+            return Err(Error::param(
+                ErrorCode::ParamType,
+                "base64",
+                "a scene renders pixels: leave out `base64` and encode a render with \
+                 ImageResult.toBase64() / toBlob()",
+            )
+            .into());
+        }
+        let mut pre = optional_model(&model)?;
+        let loaded = crate::pipeline::load_v2_with_model(
+            p,
+            pre.as_mut().map(|m| m as &mut dyn crate::bgmask::MaskModel),
+        )?;
+        let scene = crate::scene::SceneV2::new(loaded)?;
+        for k in V2_IMAGES {
+            map.remove(*k);
+        }
+        Ok(SceneV2Js {
+            scene,
+            body: map,
+            synced: None,
+        })
+    }
+
+    /// The frame's width (the base's).
+    #[wasm_bindgen(getter)]
+    pub fn width(&self) -> u32 {
+        self.scene.frame().width()
+    }
+
+    /// The frame's height (the base's).
+    #[wasm_bindgen(getter)]
+    pub fn height(&self) -> u32 {
+        self.scene.frame().height()
+    }
+
+    /// The body's warnings (as a one-shot call's).
+    pub fn warnings(&self) -> js_sys::Array {
+        self.scene
+            .warnings()
+            .iter()
+            .map(|w| JsValue::from_str(w))
+            .collect()
+    }
+
+    /// Apply `changes` (body fields other than the images, `bg_remove_model` and `base64`) and
+    /// render. Resolves to `{image, dirty}`: `image` is `opts.into` when it has the frame's
+    /// size, else a new image; `dirty` (`{x, y, width, height}` or `null`) is the part of
+    /// `image` this call wrote that differs from what it held: only the changed rectangle when
+    /// `into` is the image the previous render wrote (and `opts.full` is not `true`), the whole
+    /// frame otherwise. On an error nothing changes.
+    ///
+    /// # Errors
+    /// The `E_PARAM_*` codes of a body; `E_UNSUPPORTED` for a fixed field; as
+    /// [`crate::scene::SceneV2::render_with`].
+    pub fn render(
+        &mut self,
+        changes: JsValue,
+        opts: JsValue,
+    ) -> std::result::Result<JsValue, JsValue> {
+        let into = OutputTarget::from_opts(&opts)?;
+        let full = match opts_get(&opts, "full") {
+            None => false,
+            Some(v) => v.as_bool().ok_or_else(|| {
+                Error::param(ErrorCode::ParamType, "full", "`full` must be a boolean")
+            })?,
+        };
+        let body = self.merged(&changes)?;
+        let s = {
+            // The images are fixed; 1×1 stand-ins let the body parser validate the rest.
+            let px = || RgbaImage::new(1, 1);
+            let stand_ins = vec![
+                ("base_image".to_string(), px()?),
+                ("overlay_image".to_string(), px()?),
+            ];
+            crate::pipeline::V2Settings::of(&crate::params::SuperimposeV2::from_json(
+                &body, stand_ins,
+            )?)
+        };
+        let change = self.scene.render_with(s)?;
+        self.body = body;
+        let frame = self.scene.frame();
+        let whole = crate::scene::Rect {
+            x: 0,
+            y: 0,
+            width: frame.width(),
+            height: frame.height(),
+        };
+        let (image, dirty) = match &into.target {
+            Some((obj, bytes))
+                if get(obj, "width").as_f64() == Some(f64::from(frame.width()))
+                    && get(obj, "height").as_f64() == Some(f64::from(frame.height()))
+                    && bytes.length() as usize == frame.data().len() =>
+            {
+                let data = get(obj, "data");
+                let synced = !full
+                    && self
+                        .synced
+                        .as_ref()
+                        .is_some_and(|(o, d)| Object::is(o, obj) && Object::is(d, &data));
+                let dirty = match (synced, change) {
+                    (true, crate::scene::Change::None) => None,
+                    (true, crate::scene::Change::Rect(r)) => Some(r),
+                    (false, _) => Some(whole),
+                };
+                if let Some(r) = dirty {
+                    write_rect(frame, r, bytes);
+                }
+                self.synced = Some((obj.clone(), data));
+                (obj.clone(), dirty)
+            }
+            _ => {
+                self.synced = None;
+                (image_to_js(frame), Some(whole))
+            }
+        };
+        let out = Object::new();
+        let _ = Reflect::set(&out, &"image".into(), &image);
+        let dirty = match dirty {
+            None => JsValue::NULL,
+            Some(r) => {
+                let o = Object::new();
+                for (k, v) in [
+                    ("x", r.x),
+                    ("y", r.y),
+                    ("width", r.width),
+                    ("height", r.height),
+                ] {
+                    let _ = Reflect::set(&o, &k.into(), &v.into());
+                }
+                o.into()
+            }
+        };
+        let _ = Reflect::set(&out, &"dirty".into(), &dirty);
+        Ok(out.into())
+    }
+}
+
+#[cfg(feature = "core-api")]
+impl SceneV2Js {
+    /// The stored body with `changes` merged in (not yet validated).
+    fn merged(&self, changes: &JsValue) -> Result<serde_json::Map<String, serde_json::Value>> {
+        let mut body = self.body.clone();
+        if changes.is_undefined() || changes.is_null() {
+            return Ok(body);
+        }
+        if !changes.is_object() || js_sys::Array::is_array(changes) {
+            return Err(Error::param(
+                ErrorCode::ParamType,
+                "changes",
+                "a scene's changes must be an object of body fields",
+            ));
+        }
+        for key in Object::keys(changes.unchecked_ref::<Object>()).iter() {
+            let Some(key) = key.as_string() else { continue };
+            let v = get(changes, &key);
+            if v.is_undefined() {
+                continue;
+            }
+            if SCENE_FIXED.contains(&key.as_str()) {
+                return Err(Error::param(
+                    ErrorCode::Unsupported,
+                    &key,
+                    format!(
+                        "`{key}` is fixed when a scene is created; create a new scene to change it"
+                    ),
+                ));
+            }
+            let (mut one, _) = body_from_js(&single(&key, &v), &[])?;
+            if let Some(json) = one.remove(&key) {
+                body.insert(key, json);
+            }
+        }
+        Ok(body)
+    }
+}
+
+/// `{[key]: v}`.
+#[cfg(feature = "core-api")]
+fn single(key: &str, v: &JsValue) -> JsValue {
+    let o = Object::new();
+    let _ = Reflect::set(&o, &key.into(), v);
+    o.into()
+}
+
+/// Copy rectangle `r` of `frame` into `bytes` (the same size as `frame`'s data).
+#[cfg(feature = "core-api")]
+fn write_rect(frame: &RgbaImage, r: crate::scene::Rect, bytes: &Uint8Array) {
+    let stride = frame.width() as usize * 4;
+    if r.x == 0 && r.width == frame.width() {
+        let (a, b) = (r.y as usize * stride, (r.y + r.height) as usize * stride);
+        bytes
+            .subarray(a as u32, b as u32)
+            .copy_from(&frame.data()[a..b]);
+        return;
+    }
+    let (x0, x1) = (r.x as usize * 4, (r.x + r.width) as usize * 4);
+    for y in r.y..r.y + r.height {
+        let at = y as usize * stride;
+        bytes
+            .subarray((at + x0) as u32, (at + x1) as u32)
+            .copy_from(&frame.row(y)[x0..x1]);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Background removal (src/bgmask.rs): the deterministic steps around the async inference.
 
 #[cfg(feature = "core-api")]

@@ -2,7 +2,7 @@
 // usage and reject wrong option values.
 import {
   superimposeV2, superimpose, resize, rotate, blend, blendModes, type ImageResult,
-  type SuperimposeError, type ErrorCode,
+  type SuperimposeError, type ErrorCode, createScene, type Scene, type SceneResult, type Rect,
 } from "superimpose-wasm";
 
 async function main(file: File, canvas: HTMLCanvasElement) {
@@ -30,6 +30,15 @@ async function main(file: File, canvas: HTMLCanvasElement) {
   await resize(frame, { width: 10, height: 10, into: { width: 10, height: 10, data: new Uint8Array(400) } });
   // @ts-expect-error: `into` is an image, not a bare array
   await blend(frame, frame, { into: new Uint8ClampedArray(4) });
+  // A resident scene: synchronous renders, only the dirty rectangle repainted.
+  const scene: Scene = await createScene({ base_image: file, overlay_image: canvas, rotation: 30 });
+  const shown: SceneResult = scene.render({ x_percent: 40, opacity: 75 }, { into: frame });
+  const d: Rect | null = shown.dirty;
+  if (d) canvas.getContext("2d")?.putImageData(frame, 0, 0, d.x, d.y, d.width, d.height);
+  scene.render(undefined, { into: frame, full: true });
+  // @ts-expect-error: the images are fixed when the scene is created
+  scene.render({ overlay_image: canvas });
+  scene.free();
   void again;
   const modes: string[] = await blendModes();
   try {
