@@ -1,6 +1,7 @@
-// The demo editor: every Superimpose v1/v2 parameter, live re-render in a worker pool, drag/scroll
-// on the preview, blend-mode gallery, exports. Uses only the package's public API.
-import { decode, kernelBackend, version, blendModes, ImageResult } from "../pkg/index.js";
+// The demo editor: every Superimpose v1/v2 parameter, live re-render (v2 on the CPU through a
+// resident scene on this thread, everything else in a worker pool), drag/scroll on the preview,
+// blend-mode gallery, exports. Uses only the package's public API.
+import { decode, kernelBackend, version, blendModes, ImageResult, createScene } from "../pkg/index.js";
 import { createWorkerPool } from "../pkg/pool.js";
 import { initRemote } from "./remote.js";
 
@@ -153,6 +154,32 @@ async function setUpBackgroundModel() {
   $("bg-status").textContent = `Background removal: "${m.name}" runs ${m.label} in a worker (choose IsNet above).`;
 }
 
+// v2 on the CPU renders through a resident Scene on this thread: it is created when an image (or
+// the background model) changes; then a drag, a new blend mode, opacity or seed re-composites only
+// the overlay's area and only the changed rectangle is repainted. Same pixels as superimposeV2.
+const SCENE_FIXED = ["base_image", "overlay_image", "mask", "bg_remove_model"];
+const live = { scene: null, key: null, frame: null, onCanvas: false, repaints: [] };
+window.__demo.live = live;
+
+async function sceneRender(rb) {
+  const key = SCENE_FIXED.map((k) => rb[k]);
+  if (!live.scene || key.some((v, i) => v !== live.key[i])) {
+    live.scene?.free();
+    live.scene = null;
+    live.onCanvas = false;
+    live.scene = await createScene(rb);
+    live.key = key;
+    live.frame = new ImageData(live.scene.width, live.scene.height);
+  }
+  // Omitted optional fields go back to their defaults (a scene merges the changes it is given).
+  const changes = { scale_filter: "resize_method", seed: 0, ...rb };
+  for (const k of SCENE_FIXED) delete changes[k];
+  const t0 = performance.now();
+  const r = live.scene.render(changes, { into: live.frame });
+  r.ms = performance.now() - t0;
+  return r;
+}
+
 // Live rendering without a backlog: at most one render in flight, the latest state wins.
 let inflight = false;
 let dirty = false;
@@ -171,18 +198,35 @@ async function render() {
   try {
     const rb = await withCutout(b);
     t0 = performance.now();
-    const r = state.op === "v2" ? await pool.superimposeV2(rb, options) : await pool.superimpose(rb, options);
+    const useScene = state.op === "v2" && options.backend !== "webgpu";
+    const r = useScene
+      ? await sceneRender(rb)
+      : state.op === "v2" ? await pool.superimposeV2(rb, options) : await pool.superimpose(rb, options);
     const total = performance.now() - t0;
+    let resized = false;
     if (view.width !== r.width || view.height !== r.height) {
       view.width = r.width;
       view.height = r.height;
+      resized = true;
     }
-    ctx.putImageData(r.imageData, 0, 0);
+    const d = r.dirty;
+    if (useScene && live.onCanvas && !resized) {
+      if (d) {
+        ctx.putImageData(r.imageData, 0, 0, d.x, d.y, d.width, d.height);
+        live.repaints.push([d.width, d.height]);
+        if (live.repaints.length > 20) live.repaints.shift();
+      }
+    } else {
+      ctx.putImageData(r.imageData, 0, 0);
+    }
+    live.onCanvas = useScene;
     state.last = { result: r, body: b, renderBody: rb, options };
     times.push(r.ms);
     if (times.length > 50) times.shift();
     const median = [...times].sort((x, y) => x - y)[times.length >> 1];
-    $("timing").textContent = `last render ${r.ms.toFixed(1)} ms in worker (median ${median.toFixed(1)} ms, ${total.toFixed(1)} ms round trip)`;
+    $("timing").textContent = useScene
+      ? `last render ${r.ms.toFixed(1)} ms on the main thread, resident scene${d ? `, repainted ${d.width}×${d.height}` : ", nothing changed"} (median ${median.toFixed(1)} ms)`
+      : `last render ${r.ms.toFixed(1)} ms in worker (median ${median.toFixed(1)} ms, ${total.toFixed(1)} ms round trip)`;
     $("backend-used").textContent = r.backendUsed ?? "cpu";
     drawChart();
     $("size").textContent = `${r.width}×${r.height}`;

@@ -74,8 +74,9 @@ async function waitForRender(n) {
 }
 const renders = () => page.evaluate(() => Number(document.getElementById("view").dataset.renders));
 
-test("loads with no console errors and shows the package's own output for the same body", async () => {
-  const same = await page.evaluate(async () => {
+/** "equal" when the preview canvas holds exactly superimposeV2's output for the last body. */
+const canvasMatchesPackage = () =>
+  page.evaluate(async () => {
     const { superimposeV2 } = await import("/pkg/index.js");
     const { body, options } = window.__demo.state.last;
     const ref = await superimposeV2(body, options);
@@ -85,7 +86,9 @@ test("loads with no console errors and shows the package's own output for the sa
     for (let i = 0; i < got.length; i++) if (got[i] !== ref.imageData.data[i]) return `byte ${i}: ${got[i]} vs ${ref.imageData.data[i]}`;
     return "equal";
   });
-  assert.equal(same, "equal");
+
+test("loads with no console errors and shows the package's own output for the same body", async () => {
+  assert.equal(await canvasMatchesPackage(), "equal");
   await page.screenshot({ path: join(shots, "demo-default.png"), fullPage: true });
   assert.deepEqual(consoleErrors, []);
 });
@@ -134,6 +137,14 @@ test("dragging the overlay moves it", async () => {
     return b?.x_percent === 75 && b?.y_percent === 35;
   }, null, { timeout: 30000 });
   assert.notEqual(await snap("after-drag"), before);
+  // v2 on the CPU renders through the resident scene: a move repaints only the changed rectangle.
+  assert.match(await page.textContent("#timing"), /on the main thread, resident scene/);
+  const [cw, ch, partial] = await page.evaluate(() => [
+    document.getElementById("view").width, document.getElementById("view").height, window.__demo.live.repaints.at(-1),
+  ]);
+  assert.ok(partial && partial[0] * partial[1] < cw * ch, `the drag's last repaint ${partial} was not a part of the ${cw}×${ch} frame`);
+  // The partly repainted canvas is exactly the package's one-shot output for the dropped position.
+  assert.equal(await canvasMatchesPackage(), "equal");
 });
 
 test("an invalid parameter shows a readable coded error, not a blank page", async () => {
