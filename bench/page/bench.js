@@ -369,6 +369,39 @@ function pipelineRows() {
             },
             run: (st) => lib.superimposeV2(body(), { into: st.into }).then((r) => px(r.imageData)),
           },
+          // The interactive path: a resident scene (createScene) that an editor keeps across
+          // pointer moves. Untimed `before` moves the overlay to x 51 %; the timed render moves it
+          // back to 50 % (the body's place, so Δ compares the same composite).
+          {
+            id: "ours-scene", label: "ours Scene.render() drag step (x 51→50 %, into: dirty rect written)",
+            setup: async (st) => {
+              st.scene = await lib.createScene(body());
+              st.into = new ImageData(W, H);
+              st.scene.render({}, { into: st.into });
+            },
+            before: (st) => st.scene.render({ x_percent: 51 }, { into: st.into }),
+            run: (st) => px(st.scene.render({ x_percent: 50 }, { into: st.into }).imageData),
+            teardown: (st) => st.scene?.free(),
+          },
+          {
+            id: "ours-scene-new", label: "ours Scene.render() drag step, a new ImageData each",
+            setup: async (st) => {
+              st.scene = await lib.createScene(body());
+            },
+            before: (st) => st.scene.render({ x_percent: 51 }),
+            run: (st) => px(st.scene.render({ x_percent: 50 }).imageData),
+            teardown: (st) => st.scene?.free(),
+          },
+          {
+            id: "ours-scene-rotate", label: "ours Scene.render() rotation step (31→30°: rotate again, no resize)",
+            setup: async (st) => {
+              st.scene = await lib.createScene(body());
+              st.into = new ImageData(W, H);
+            },
+            before: (st) => st.scene.render({ rotation: 31 }, { into: st.into }),
+            run: (st) => px(st.scene.render({ rotation: 30 }, { into: st.into }).imageData),
+            teardown: (st) => st.scene?.free(),
+          },
           {
             id: "ours-pool2", label: "ours, pool of 2 workers (rows split)",
             setup: async (st) => {
@@ -506,7 +539,10 @@ async function runRow(row, { runs, warmup }) {
       meanAbsDiffVsOurs: a === ours ? 0 : meanAbsDiff(a.out, ours.out),
     };
   });
-  for (const a of alts) a.out = null;
+  for (const a of alts) {
+    a.out = null;
+    a.teardown?.(a.st);
+  }
   return { group: row.group, name: row.name, floor, results };
 }
 
