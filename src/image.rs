@@ -319,9 +319,19 @@ impl RgbaImage {
         }
     }
 
+    /// Whether every pixel has alpha 255 (branch-free over 16-pixel blocks, so it vectorises).
+    pub fn is_opaque(&self) -> bool {
+        let blocks = self.data.chunks_exact(64);
+        let tail = blocks.remainder();
+        blocks
+            .into_iter()
+            .all(|b| b.iter().skip(3).step_by(4).fold(255u8, |a, &x| a & x) == 255)
+            && tail.iter().skip(3).step_by(4).all(|&x| x == 255)
+    }
+
     /// Whether any pixel has alpha < 255.
     pub fn has_transparency(&self) -> bool {
-        self.data.chunks_exact(4).any(|p| p[3] != 255)
+        !self.is_opaque()
     }
 }
 

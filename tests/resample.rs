@@ -256,3 +256,50 @@ fn coefficient_rows_sum_to_one() {
         }
     }
 }
+
+#[test]
+fn opaque_images_skip_the_premultiply_with_the_same_bytes() {
+    // resize_premultiplied takes a shortcut for fully opaque images; it must give what the
+    // explicit premultiply → resample → un-premultiply gives, at ordinary and extreme ratios.
+    let mut s = 0x2545_f491_u32;
+    let mut noise = |w: u32, h: u32| {
+        let data = (0..w as usize * h as usize * 4)
+            .map(|i| {
+                s ^= s << 13;
+                s ^= s >> 17;
+                s ^= s << 5;
+                if i % 4 == 3 {
+                    255
+                } else {
+                    (s >> 24) as u8
+                }
+            })
+            .collect();
+        Image::<4>::from_vec(w, h, data).unwrap()
+    };
+    for (w, h, w1, h1) in [
+        (64, 48, 25, 19),
+        (31, 17, 80, 40),
+        (3000, 2, 1, 1),
+        (2, 3000, 2, 1),
+    ] {
+        let img = noise(w, h);
+        assert!(img.is_opaque());
+        for f in Filter::ALL {
+            let mut pre = img.clone();
+            pre.premultiply();
+            let mut want = resize(&pre, w1, h1, *f).unwrap();
+            want.unpremultiply();
+            let got = resize_premultiplied(&img, w1, h1, *f).unwrap();
+            assert!(got == want, "{f:?} {w}×{h} → {w1}×{h1}");
+        }
+    }
+    let mut one = noise(20, 20);
+    one.data_mut()[4 * 57 + 3] = 254;
+    assert!(!one.is_opaque() && one.has_transparency());
+    let mut tail = noise(31, 17); // 527 px: a 15-px tail after the 16-px blocks
+    assert!(tail.is_opaque());
+    let n = tail.data().len();
+    tail.data_mut()[n - 1] = 0;
+    assert!(!tail.is_opaque());
+}

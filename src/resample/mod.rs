@@ -368,6 +368,13 @@ pub fn resize_premultiplied(
     if filter == Filter::Nearest || (src.width(), src.height()) == (width, height) {
         return resize(src, width, height, filter);
     }
+    if src.is_opaque() {
+        // Premultiplying by 255 is the identity (DIV255(c·255) = c for every byte): resample
+        // the image as is, without the copy and the pass.
+        let mut out = resize(src, width, height, filter)?;
+        out.unpremultiply();
+        return Ok(out);
+    }
     let mut pre = src.clone();
     pre.premultiply();
     let mut out = resize(&pre, width, height, filter)?;
