@@ -98,3 +98,32 @@ fn premultiplied_keeps_transposes_lossless() {
     let r = rotate::rotate_premultiplied(&src, 180.0, Sampler::Bicubic).unwrap();
     assert_eq!(r.data(), &[1, 2, 3, 128, 200, 100, 50, 3]);
 }
+
+#[test]
+fn opaque_images_skip_the_premultiply_with_the_same_bytes() {
+    let mut s = 0x9e37_79b9_u32;
+    let data: Vec<u8> = (0..37 * 23 * 4)
+        .map(|i| {
+            s ^= s << 13;
+            s ^= s >> 17;
+            s ^= s << 5;
+            if i % 4 == 3 {
+                255
+            } else {
+                (s >> 24) as u8
+            }
+        })
+        .collect();
+    let img = superimpose_wasm::RgbaImage::from_vec(37, 23, data).unwrap();
+    assert!(img.is_opaque());
+    for sampler in [Sampler::Bilinear, Sampler::Bicubic] {
+        for deg in [30.0, -12.5, 135.0, 271.0] {
+            let mut pre = img.clone();
+            pre.premultiply();
+            let mut want = rotate::rotate(&pre, deg, sampler).unwrap();
+            want.unpremultiply();
+            let got = rotate::rotate_premultiplied(&img, deg, sampler).unwrap();
+            assert!(got == want, "{sampler:?} {deg}°");
+        }
+    }
+}

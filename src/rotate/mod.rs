@@ -435,9 +435,14 @@ pub fn rotate_premultiplied(src: &RgbaImage, degrees: f64, sampler: Sampler) -> 
     if sampler == Sampler::Nearest || !affine {
         return rotate(src, degrees, sampler);
     }
-    let mut pre = src.clone();
-    pre.premultiply();
-    let mut out = rotate(&pre, degrees, sampler)?;
+    // Premultiplying an opaque image is the identity (DIV255(c·255) = c): no copy, no pass.
+    let mut out = if src.is_opaque() {
+        rotate(src, degrees, sampler)?
+    } else {
+        let mut pre = src.clone();
+        pre.premultiply();
+        rotate(&pre, degrees, sampler)?
+    };
     out.unpremultiply();
     Ok(out)
 }
