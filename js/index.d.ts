@@ -295,6 +295,14 @@ export function init(
 export function loadCodecs(
   moduleOrPath?: BufferSource | WebAssembly.Module | URL | string | Response,
 ): Promise<void>;
+/**
+ * Load the Segmind client module (`Client`, `Job`) now instead of on the first `Client` call: to
+ * prefetch it, or to give its location when `superimpose_client_bg.wasm` is not beside `index.js`.
+ * Apps that only composite locally never need it. Idempotent.
+ */
+export function loadClient(
+  moduleOrPath?: BufferSource | WebAssembly.Module | URL | string | Response,
+): Promise<void>;
 /** Superimpose v2 locally. `base64: true` resolves to base64 PNG text, like the API. */
 export function superimposeV2(
   body: SuperimposeV2Body & { base64: true },
@@ -426,7 +434,7 @@ export function blendModes(): Promise<BlendMode[]>;
 // ---- Remote client (Segmind serverless API) --------------------------------------------------
 import type {
   ClientOptions, WaitOptions, RunResult, SyncResult, JobStatusReport, ClientProgress,
-} from "./superimpose_wasm.js";
+} from "./superimpose_client.js";
 export type { ClientOptions, WaitOptions, RunResult, SyncResult, JobStatusReport, ClientProgress };
 
 /** Model parameters: a flat JSON object; image fields may also be Blob/File/ImageData/canvas. */

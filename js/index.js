@@ -6,6 +6,8 @@ import initWasm, * as wasm from "./superimpose_wasm.js";
 // make bundlers split chunks, which Vite's default (iife) worker format refuses. Its .wasm is
 // only fetched when first needed (or by loadCodecs()).
 import initCodecs, * as codecGlue from "./superimpose_codecs.js";
+// The Segmind client (HTTP, retries, polling) is a third module, loaded by the first Client call.
+import initClient, * as clientGlue from "./superimpose_client.js";
 import { backgroundModel } from "./bg.js";
 
 export {
@@ -77,6 +79,33 @@ export function init(moduleOrPath) {
  */
 export function loadCodecs(moduleOrPath) {
   return codecModule(moduleOrPath).then(() => undefined);
+}
+
+/**
+ * Load the Segmind client module now rather than on the first `Client` call — e.g. to prefetch
+ * it, or to give its location when it is not beside this file. Idempotent.
+ * @param {BufferSource | WebAssembly.Module | URL | string | Response} [moduleOrPath]
+ */
+export function loadClient(moduleOrPath) {
+  return clientModule(moduleOrPath).then(() => undefined);
+}
+
+let clientReady = null;
+let clientInitialized = false;
+/** The client module's glue, initialised (loads it on first use). */
+function clientModule(moduleOrPath) {
+  if (!clientReady) {
+    clientReady = (async () => {
+      const input = moduleOrPath === undefined ? await wasmSource("superimpose_client_bg.wasm") : moduleOrPath;
+      await initClient(input === undefined ? undefined : { module_or_path: input });
+      clientInitialized = true;
+      return clientGlue;
+    })();
+    clientReady.catch(() => {
+      clientReady = null;
+    });
+  }
+  return clientReady;
 }
 
 /** The codec module's glue, initialised (loads it on first use). */
@@ -613,12 +642,12 @@ export class Client {
   #inner = null;
   constructor(opts = {}) {
     this.#opts = opts;
-    if (initialized) this.#inner = new wasm.Client(opts);
+    if (clientInitialized) this.#inner = new clientGlue.Client(opts);
   }
   async #get() {
     if (!this.#inner) {
-      await init();
-      this.#inner = new wasm.Client(this.#opts);
+      await clientModule();
+      this.#inner = new clientGlue.Client(this.#opts);
     }
     return this.#inner;
   }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Build the npm package into pkg/. The crate is built twice for wasm32 (release, simd128):
-#   core   --no-default-features --features core-api → superimpose_wasm{.js,_bg.wasm}
-#   codecs --no-default-features --features codecs   → superimpose_codecs{.js,_bg.wasm}
+# Build the npm package into pkg/. The crate is built three times for wasm32 (release, simd128):
+#   core   --no-default-features --features core-api   → superimpose_wasm{.js,_bg.wasm}
+#   codecs --no-default-features --features codecs     → superimpose_codecs{.js,_bg.wasm}
+#   client --no-default-features --features client-api → superimpose_client{.js,_bg.wasm}
 # each through wasm-bindgen --target web and wasm-opt -Oz (npm binaryen); then package.json from
 # pkg.json and the size report (scripts/size-report.mjs). Assumes scripts/bootstrap.sh ran.
 set -euo pipefail
@@ -31,6 +32,7 @@ build() { # name features
 }
 build core core-api
 build codecs codecs
+build client client-api
 
 rm -rf "$OUT" && mkdir -p "$OUT"
 bindgen() { # stage-name out-name
@@ -41,6 +43,7 @@ bindgen() { # stage-name out-name
 }
 bindgen core superimpose_wasm
 bindgen codecs superimpose_codecs
+bindgen client superimpose_client
 
 # The JS entry points we own (js/) sit beside the generated glue.
 cp js/*.js js/*.d.ts "$OUT/" 2>/dev/null || true

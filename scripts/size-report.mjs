@@ -8,13 +8,15 @@ import { gzipSync } from "node:zlib";
 
 const dir = process.argv[2] ?? "pkg";
 const rows = [
-  ["superimpose_wasm_bg.wasm", "core module: superimpose v1/v2, resize, rotate, blend (30 modes), mask, remote client, schemas"],
+  ["superimpose_wasm_bg.wasm", "core module: superimpose v1/v2, scenes, resize, rotate, blend (30 modes), mask, model schemas"],
   ["superimpose_codecs_bg.wasm", "codec module, loaded on first use: PNG/JPEG/WebP decode and encode (`image` crate)"],
+  ["superimpose_client_bg.wasm", "client module, loaded by the first `Client` call: Segmind submit/poll client, retries, uploads"],
   ["superimpose_wasm.js", "wasm-bindgen glue of the core"],
   ["superimpose_codecs.js", "wasm-bindgen glue of the codec module"],
+  ["superimpose_client.js", "wasm-bindgen glue of the client module"],
 ];
 const what = {
-  "index.js": "package entry: input/output conversions, lazy loading of both modules",
+  "index.js": "package entry: input/output conversions, lazy loading of the three modules",
   "index.node.js": "Node entry (`node` condition): index.js + reading the .wasm files from disk",
   "worker.js": "worker entry (`superimpose-wasm/worker`)",
   "pool.js": "worker pool client (`superimpose-wasm/pool`)",
@@ -31,7 +33,8 @@ console.log("| file | raw | gzip -9 | contents |");
 console.log("|---|--:|--:|---|");
 for (const s of sizes) console.log(`| \`${s.f}\` | ${kb(s.raw)} | ${kb(s.gz)} | ${s.what} |`);
 const sum = (pred) => sizes.filter(pred).reduce((a, s) => a + s.gz, 0);
-// index.js imports both glues statically; only the codec .wasm waits until it is needed.
-const first = ["superimpose_wasm_bg.wasm", "superimpose_wasm.js", "superimpose_codecs.js", "index.js"];
-console.log(`\nA page that passes pixels loads ${kb(sum((s) => first.includes(s.f)))} gzipped (core .wasm + both glues + index.js); ` +
-  `the codec .wasm adds ${kb(sum((s) => s.f === "superimpose_codecs_bg.wasm"))} the first time an encoded image is decoded or a result encoded.`);
+// index.js imports the three glues statically; the codec and client .wasm wait until needed.
+const first = ["superimpose_wasm_bg.wasm", "superimpose_wasm.js", "superimpose_codecs.js", "superimpose_client.js", "index.js"];
+console.log(`\nA page that passes pixels loads ${kb(sum((s) => first.includes(s.f)))} gzipped (core .wasm + the three glues + index.js); ` +
+  `the codec .wasm adds ${kb(sum((s) => s.f === "superimpose_codecs_bg.wasm"))} the first time an encoded image is decoded or a result encoded, ` +
+  `the client .wasm ${kb(sum((s) => s.f === "superimpose_client_bg.wasm"))} on the first Client call.`);

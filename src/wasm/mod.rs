@@ -1,19 +1,20 @@
 //! The `#[wasm_bindgen]` surface: converts JS arguments, calls the core, maps errors.
 //! Only compiled for wasm32.
 //!
-//! Two feature-gated halves (see Cargo.toml): `core-api` exports the core (superimpose, resize,
-//! rotate, blend, schemas, the remote client) and `codecs` exports `decode`, `decodeData` and
-//! `encode`. The npm package builds them as two modules (scripts/build.sh) so the core stays small;
-//! the default features build one module with everything (the wasm-bindgen tests use it).
+//! Three feature-gated parts (see Cargo.toml): `core-api` exports the core (superimpose, resize,
+//! rotate, blend, scenes, schemas), `codecs` exports `decode`, `decodeData` and `encode`, and
+//! `client-api` the Segmind client (`Client`, `Job`). The npm package builds them as three modules
+//! (scripts/build.sh) so the core stays small; the default features build one module with
+//! everything (the wasm-bindgen tests use it).
 // #[wasm_bindgen] exports are public to JS, not to Rust crates. Each half uses only some of the
 // shared conversion helpers below.
 #![allow(unreachable_pub)]
 #![cfg_attr(
-    not(all(feature = "core-api", feature = "codecs")),
+    not(all(feature = "core-api", feature = "codecs", feature = "client-api")),
     allow(dead_code, unused_imports)
 )]
 
-#[cfg(feature = "core-api")]
+#[cfg(feature = "client-api")]
 mod client;
 
 use crate::error::Error;

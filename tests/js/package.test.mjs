@@ -27,7 +27,8 @@ test("npm pack gives a tarball that installs into a fresh project", async () => 
   const [info] = JSON.parse(out);
   const files = info.files.map((f) => f.path);
   for (const f of ["package.json", "index.js", "index.node.js", "index.d.ts", "superimpose_wasm_bg.wasm",
-    "superimpose_wasm.js", "superimpose_codecs_bg.wasm", "superimpose_codecs.js", "worker.js", "pool.js"]) {
+    "superimpose_wasm.js", "superimpose_codecs_bg.wasm", "superimpose_codecs.js", "superimpose_client_bg.wasm",
+    "superimpose_client.js", "worker.js", "pool.js"]) {
     assert.ok(files.includes(f), `${f} missing from the tarball: ${files}`);
   }
   const app = join(dir, "app");
@@ -74,6 +75,31 @@ function pillowRgba(name) {
   const [w, h, b64] = out.trim().split(" ");
   return { width: Number(w), height: Number(h), data: new Uint8Array(Buffer.from(b64, "base64")) };
 }
+
+test("the client module loads with the first Client call only; loadClient takes an explicit module", () => {
+  const run = (code) => JSON.parse(execFileSync("node", ["--input-type=module", "-e", code], { cwd: pkgDir, encoding: "utf8" }));
+  const r = run(`
+    import { _setPackageFileReader, resize, Client } from "./index.js";
+    import { readFile } from "node:fs/promises";
+    const loaded = [];
+    _setPackageFileReader((name) => { loaded.push(name); return readFile(name); });
+    await resize({ width: 2, height: 2, data: new Uint8Array(16).fill(200) }, { width: 1, height: 1, filter: "bilinear" });
+    const afterLocal = [...loaded];
+    // Options are checked by the client module on the first call: it loads, then rejects.
+    const err = await new Client({ apiKey: 5 }).run("superimpose-v2", {}).catch((e) => e);
+    console.log(JSON.stringify({ afterLocal, loaded, code: err.code, param: err.param }));`);
+  assert.deepEqual(r.afterLocal, ["superimpose_wasm_bg.wasm"], "a local call loads the core alone");
+  assert.deepEqual(r.loaded, ["superimpose_wasm_bg.wasm", "superimpose_client_bg.wasm"]);
+  assert.equal(r.code, "E_PARAM_TYPE");
+  const explicit = run(`
+    import { loadClient, Client } from "./index.js";
+    import { readFileSync } from "node:fs";
+    await loadClient(readFileSync("superimpose_client_bg.wasm")); // as a CDN user would
+    let code = null;
+    try { new Client({ apiKey: 5 }); } catch (e) { code = e.code; } // checked at once once loaded
+    console.log(JSON.stringify({ code }));`);
+  assert.equal(explicit.code, "E_PARAM_TYPE");
+});
 
 test("the codec module: decodes like Pillow through index.js too, and honours a pixel limit set before it loaded", () => {
   // A fresh process each, so the codec module is not loaded yet when the limit is set.

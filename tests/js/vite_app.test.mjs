@@ -159,14 +159,14 @@ function diff(a, b) {
 
 let viteResult;
 
-test("vite build bundles the package without warnings: both .wasm modules are emitted as assets and the page renders with no errors", { timeout: 120000 }, async () => {
+test("vite build bundles the package without warnings: the three .wasm modules are emitted as assets and the page renders with no errors", { timeout: 120000 }, async () => {
   // The `browser` export condition keeps Node's entry (and its node:fs import) out of the bundle:
   // Vite would warn that it "has been externalized for browser compatibility".
   assert.doesNotMatch(viteLog, /node:|externalized|\bwarn(ing)?\b|\(!\)/i, `vite build printed a warning:\n${viteLog}`);
   const assets = sh("ls", [join(dist, "assets")]).split("\n").filter(Boolean);
   const wasmAssets = assets.filter((f) => f.endsWith(".wasm")).map((f) => f.replace(/-[\w-]{8}\.wasm$/, ".wasm")).sort();
-  assert.deepEqual(wasmAssets, ["superimpose_codecs_bg.wasm", "superimpose_wasm_bg.wasm"], `dist/assets: ${assets}`);
-  // Only the bundles and the two modules: no package file copied as a stray asset.
+  assert.deepEqual(wasmAssets, ["superimpose_client_bg.wasm", "superimpose_codecs_bg.wasm", "superimpose_wasm_bg.wasm"], `dist/assets: ${assets}`);
+  // Only the bundles and the three modules: no package file copied as a stray asset.
   const stray = assets.filter((f) => !/\.(js|wasm)$/.test(f));
   assert.deepEqual(stray, [], `unexpected assets in dist/assets: ${assets}`);
   // The pool's worker is bundled as its own chunk (with its imports), not copied as a bare file.
