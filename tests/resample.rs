@@ -4,6 +4,9 @@
 //! The full matrix lives in `$PILLOW_REFS/resample` (default `target/pillow-refs/resample`,
 //! made by `make pillow-refs`); a small committed subset is `tests/fixtures/resample/`.
 
+#[path = "support/lcg.rs"]
+mod lcg;
+
 use serde_json::Value;
 use std::path::PathBuf;
 use superimpose_wasm::image::{max_pixels, set_max_pixels};
@@ -261,22 +264,8 @@ fn coefficient_rows_sum_to_one() {
 fn opaque_images_skip_the_premultiply_with_the_same_bytes() {
     // resize_premultiplied takes a shortcut for fully opaque images; it must give what the
     // explicit premultiply → resample → un-premultiply gives, at ordinary and extreme ratios.
-    let mut s = 0x2545_f491_u32;
-    let mut noise = |w: u32, h: u32| {
-        let data = (0..w as usize * h as usize * 4)
-            .map(|i| {
-                s ^= s << 13;
-                s ^= s >> 17;
-                s ^= s << 5;
-                if i % 4 == 3 {
-                    255
-                } else {
-                    (s >> 24) as u8
-                }
-            })
-            .collect();
-        Image::<4>::from_vec(w, h, data).unwrap()
-    };
+    let mut rng = lcg::Lcg(0x2545_f491);
+    let mut noise = |w: u32, h: u32| Image::<4>::from_vec(w, h, rng.opaque_rgba(w, h)).unwrap();
     for (w, h, w1, h1) in [
         (64, 48, 25, 19),
         (31, 17, 80, 40),

@@ -8,6 +8,9 @@
 #[path = "fixtures/rotate/refs.rs"]
 mod refs;
 
+#[path = "support/lcg.rs"]
+mod lcg;
+
 use std::path::PathBuf;
 use superimpose_wasm::rotate::{self, Sampler};
 use superimpose_wasm::{ErrorCode, Image};
@@ -101,19 +104,7 @@ fn premultiplied_keeps_transposes_lossless() {
 
 #[test]
 fn opaque_images_skip_the_premultiply_with_the_same_bytes() {
-    let mut s = 0x9e37_79b9_u32;
-    let data: Vec<u8> = (0..37 * 23 * 4)
-        .map(|i| {
-            s ^= s << 13;
-            s ^= s >> 17;
-            s ^= s << 5;
-            if i % 4 == 3 {
-                255
-            } else {
-                (s >> 24) as u8
-            }
-        })
-        .collect();
+    let data = lcg::Lcg(0x9e37_79b9).opaque_rgba(37, 23);
     let img = superimpose_wasm::RgbaImage::from_vec(37, 23, data).unwrap();
     assert!(img.is_opaque());
     for sampler in [Sampler::Bilinear, Sampler::Bicubic] {
