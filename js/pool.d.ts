@@ -1,8 +1,26 @@
 import type {
   CallOptions, EncodeOptions, ImageInput, ImageResult, ResizeFilter, RotateSampler, SuperimposeOptions,
   SuperimposeV1Body, SuperimposeV2Body, BlendMode, BlendModeAlias, SuperimposeV2Options,
-  BackgroundModelOptions, BackgroundProgress,
+  BackgroundModelOptions, BackgroundProgress, SceneChanges, SceneRenderOptions, SceneResult,
 } from "./index.js";
+
+/**
+ * A resident Superimpose v2 scene held by one worker of a pool (see `createScene` in index.js):
+ * renders are asynchronous and keep the main thread free; with `into` = the image the previous
+ * render wrote, only the changed rectangle crosses threads. Calls abort like other pool calls;
+ * an aborted render restarts the scene's worker, after which the scene rejects with E_UNSUPPORTED.
+ */
+export interface PoolScene {
+  readonly width: number;
+  readonly height: number;
+  readonly warnings: string[];
+  render(
+    changes?: SceneChanges,
+    opts?: SceneRenderOptions & { signal?: AbortSignal },
+  ): Promise<SceneResult & { ms: number }>;
+  /** Release the scene in its worker. */
+  free(): void;
+}
 
 /** An ImageResult that also says how long the worker took. */
 export interface PoolImageResult extends ImageResult {
@@ -34,6 +52,11 @@ export interface WorkerPool {
   readonly size: number;
   /** Superimpose v2 in a worker; large CPU calls are split by rows across the workers. */
   superimposeV2(body: SuperimposeV2Body, opts?: SuperimposeV2Options & SplitOptions): Promise<PoolImageResult>;
+  /** Load a v2 body once into one worker for repeated renders (see {@link PoolScene}). */
+  createScene(
+    body: SuperimposeV2Body,
+    opts?: CallOptions & { onProgress?: (p: BackgroundProgress) => void },
+  ): Promise<PoolScene>;
   /** removeBackground in a worker. */
   removeBackground(
     image: ImageInput,

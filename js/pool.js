@@ -32,7 +32,7 @@ async function postable(v, transfer) {
 }
 
 async function postableArgs(op, args, transfer) {
-  if (op === "superimposeV2" || op === "superimpose") {
+  if (op === "superimposeV2" || op === "superimpose" || op === "sceneCreate") {
     const body = { ...args[0] };
     for (const f of ["base_image", "overlay_image", "mask"]) if (body[f] != null) body[f] = await postable(body[f], transfer);
     const o = args[1]; // the signal stays on this side; backend / baseKey travel
@@ -161,6 +161,7 @@ export function createWorkerPool({ size, workerUrl } = {}) {
 
   const spawn = (slot) => {
     slot.worker = newWorker();
+    slot.gen = (slot.gen ?? 0) + 1; // a new worker: the scenes of the old one are gone
     for (const m of setupMessages()) slot.worker.postMessage(m);
     slot.worker.onmessage = ({ data }) => {
       const job = slot.job;
@@ -193,7 +194,10 @@ export function createWorkerPool({ size, workerUrl } = {}) {
   function pump() {
     for (const slot of slots) {
       if (slot.job || !queue.length) continue;
-      const job = queue.shift();
+      // A scene's calls are pinned to the worker that holds it.
+      const k = queue.findIndex((j) => !j.pin || j.pin === slot);
+      if (k < 0) continue;
+      const [job] = queue.splice(k, 1);
       slot.job = job;
       job.slot = slot;
       try {
@@ -208,7 +212,7 @@ export function createWorkerPool({ size, workerUrl } = {}) {
     }
   }
 
-  function call(op, args, signal, onProgress, ready) {
+  function call(op, args, signal, onProgress, ready, pin) {
     if (closed) return Promise.reject(codedError("E_UNSUPPORTED", "the worker pool is terminated"));
     if (signal?.aborted) return Promise.reject(codedError("E_ABORTED", "aborted before it started"));
     const transfer = ready ? ready.transfer : [];
@@ -218,7 +222,7 @@ export function createWorkerPool({ size, workerUrl } = {}) {
           if (closed) return reject(codedError("E_ABORTED", "the worker pool was terminated"));
           // The signal may have fired while inputs were being prepared.
           if (signal?.aborted) return reject(codedError("E_ABORTED", `${op} was aborted`));
-          const job = { id: nextId++, op, args: posted, transfer, resolve, reject, slot: null, cleanup: () => {}, onProgress };
+          const job = { id: nextId++, op, args: posted, transfer, resolve, reject, slot: null, cleanup: () => {}, onProgress, pin };
           if (signal) {
             const onAbort = () => {
               const i = queue.indexOf(job);
@@ -403,6 +407,72 @@ export function createWorkerPool({ size, workerUrl } = {}) {
     }
   }
 
+  // -------------------------------------------------------------------------------------------
+  // Scenes in workers
+
+  let nextSceneSlot = 0;
+
+  /** A scene held by one worker; renders send back only the changed rectangle. */
+  class PoolScene {
+    #slot;
+    #gen;
+    #id;
+    #last = null; // [image, its data] that holds the frame as of the last render
+    #freed = false;
+    constructor(slot, v) {
+      this.#slot = slot;
+      this.#gen = slot.gen;
+      this.#id = v.id;
+      /** The frame's width and height (the base's). */
+      this.width = v.width;
+      this.height = v.height;
+      /** The body's warnings (as superimposeV2's). */
+      this.warnings = v.warnings;
+    }
+    /**
+     * As `Scene.render`, in the scene's worker: resolves an ImageResult with `dirty` and `ms`
+     * (time in the worker). With `into` = the image the previous render wrote, only the changed
+     * rectangle crosses threads and is written; otherwise the whole frame does.
+     */
+    async render(changes, { into, full = false, signal } = {}) {
+      if (this.#freed) throw codedError("E_UNSUPPORTED", "this scene was freed (scene.free())", { param: "scene" });
+      if (this.#slot.gen !== this.#gen) {
+        throw codedError("E_UNSUPPORTED", "this scene's worker was restarted (an aborted call); create the scene again", { param: "scene" });
+      }
+      if (typeof full !== "boolean") throw codedError("E_PARAM_TYPE", "`full` must be a boolean", { param: "full" });
+      const { width: w, height: h } = this;
+      const fits = into != null && into.width === w && into.height === h && into.data?.length === w * h * 4;
+      const synced = fits && !full && this.#last?.[0] === into && this.#last[1] === into.data;
+      const v = await call("sceneRender", [this.#id, changes ?? {}, !synced], signal, undefined, { transfer: [] }, this.#slot);
+      const whole = { x: 0, y: 0, width: w, height: h };
+      let img;
+      if (fits) {
+        img = into;
+        const d = v.dirty;
+        if (d) {
+          const row = d.width * 4;
+          for (let y = 0; y < d.height; y++) into.data.set(v.data.subarray(y * row, (y + 1) * row), ((d.y + y) * w + d.x) * 4);
+        }
+        this.#last = [into, into.data];
+      } else {
+        // The worker sent the whole frame (not synced): it becomes the new image, no copy.
+        img = typeof ImageData === "function" ? new ImageData(v.data, w, h) : { width: w, height: h, data: v.data };
+        this.#last = null;
+      }
+      const r = new ImageResult(img, this.warnings);
+      r.dirty = synced ? v.dirty : whole;
+      r.ms = v.ms;
+      r.backendUsed = "cpu";
+      return r;
+    }
+    /** Release the scene in its worker (later renders reject with E_UNSUPPORTED). Idempotent. */
+    free() {
+      if (this.#freed) return;
+      this.#freed = true;
+      if (this.#slot.gen === this.#gen && !closed) call("sceneFree", [this.#id], undefined, undefined, { transfer: [] }, this.#slot).catch(() => {});
+    }
+  }
+
   const image = (v) => {
     if (v.kind === "image") {
       const px = new Uint8ClampedArray(v.data.buffer, v.data.byteOffset, v.data.byteLength);
@@ -424,6 +494,16 @@ export function createWorkerPool({ size, workerUrl } = {}) {
      * Large CPU calls are split by rows across the workers (`split`: "auto" | "never" | "always").
      */
     superimposeV2: (body, opts = {}) => whileOpen(superimposeV2Split, body, opts).then(image),
+    /**
+     * A resident Superimpose v2 scene in one of the workers (as `createScene`; background removal
+     * runs there too). Its renders are asynchronous and keep the main thread free; with a reused
+     * `into` only the changed rectangle crosses threads.
+     */
+    async createScene(body, { signal, onProgress } = {}) {
+      const slot = slots[nextSceneSlot++ % slots.length];
+      const v = await call("sceneCreate", [body, {}], signal, onProgress, undefined, slot);
+      return new PoolScene(slot, v.value);
+    },
     /** `removeBackground` in a worker. */
     removeBackground: (img, { model, signal, onProgress } = {}) =>
       call("removeBackground", [img, { model }], signal, onProgress).then(image),
