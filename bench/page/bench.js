@@ -403,6 +403,18 @@ function pipelineRows() {
             teardown: (st) => st.scene?.free(),
           },
           {
+            id: "ours-pool-scene", label: "ours pool Scene.render() drag step (in a worker, dirty rect sent back)",
+            setup: async (st) => {
+              st.pool = await getPool2(async () => {});
+              st.scene = await st.pool.createScene(body());
+              st.into = new ImageData(W, H);
+              await st.scene.render({}, { into: st.into });
+            },
+            before: (st) => st.scene.render({ x_percent: 51 }, { into: st.into }),
+            run: (st) => st.scene.render({ x_percent: 50 }, { into: st.into }).then((r) => px(r.imageData)),
+            teardown: (st) => st.scene?.free(),
+          },
+          {
             id: "ours-pool2", label: "ours, pool of 2 workers (rows split)",
             setup: async (st) => {
               st.pool = await getPool2((p) => Promise.all([0, 1].map(() => p.superimposeV2(body(), { split: "always" }))));
