@@ -4,6 +4,7 @@ import {
   superimposeV2, superimpose, resize, rotate, blend, blendModes, type ImageResult,
   type SuperimposeError, type ErrorCode, createScene, type Scene, type SceneResult, type Rect,
 } from "superimpose-wasm";
+import { createWorkerPool, type PoolScene } from "superimpose-wasm/pool";
 
 async function main(file: File, canvas: HTMLCanvasElement) {
   const r: ImageResult = await superimposeV2({
@@ -39,6 +40,16 @@ async function main(file: File, canvas: HTMLCanvasElement) {
   // @ts-expect-error: the images are fixed when the scene is created
   scene.render({ overlay_image: canvas });
   scene.free();
+  // The same in a worker: asynchronous renders, only the changed rectangle crosses threads.
+  const pool = createWorkerPool({ size: 2 });
+  const inWorker: PoolScene = await pool.createScene({ base_image: frame, overlay_image: canvas });
+  const moved = await inWorker.render({ x_percent: 10 }, { into: frame, signal: AbortSignal.timeout(1000) });
+  const workerMs: number = moved.ms;
+  const rect: Rect | null = moved.dirty;
+  console.log(workerMs, rect);
+  // @ts-expect-error: `full` is a boolean
+  await inWorker.render({}, { full: 1 });
+  inWorker.free();
   void again;
   const modes: string[] = await blendModes();
   try {
