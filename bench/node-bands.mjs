@@ -7,18 +7,10 @@
 //   node bench/node-bands.mjs [runs]
 import { init } from "../pkg/index.js";
 import * as core from "../pkg/superimpose_wasm.js";
+import { noise } from "./noise.mjs";
 
 const runs = Number(process.argv[2] ?? 11);
 await init();
-const noise = (w, h, seed = 1) => {
-  const d = new Uint8ClampedArray(w * h * 4);
-  let s = seed;
-  for (let i = 0; i < d.length; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    d[i] = (i & 3) === 3 ? 255 : s >>> 24;
-  }
-  return { width: w, height: h, data: d };
-};
 const rows = (img, y0, y1) => ({ width: img.width, height: y1 - y0, data: img.data.slice(y0 * img.width * 4, y1 * img.width * 4) });
 const stat = (t) => {
   const s = [...t].sort((a, b) => a - b);

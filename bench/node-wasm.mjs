@@ -5,18 +5,10 @@
 // On a shared machine the minimum is the more stable figure (the median includes time the
 // process was descheduled); both are printed.
 import { superimposeV2, resize, rotate, blend, init, setKernelBackend } from "../pkg/index.js";
+import { noise } from "./noise.mjs";
 
 const runs = Number(process.argv[2] ?? 11);
 await init();
-const noise = (w, h, seed = 1) => {
-  const d = new Uint8ClampedArray(w * h * 4);
-  let s = seed;
-  for (let i = 0; i < d.length; i++) {
-    s = (s * 1103515245 + 12345) >>> 0;
-    d[i] = (i & 3) === 3 ? 255 : s >>> 24;
-  }
-  return { width: w, height: h, data: d };
-};
 async function time(name, fn) {
   for (let i = 0; i < 3; i++) await fn();
   const t = [];

@@ -936,11 +936,15 @@ pub async fn superimpose_v2_band_js(
         l.mask.as_ref(),
         &l.settings,
     )?;
+    Ok(band_result(image, l.warnings, reason)?)
+}
+
+/// A band's result as the pool expects it: the image with `warnings`, `backendUsed: "cpu"` and,
+/// when the single call's `"auto"` chose the CPU for a reason, `gpuFallbackReason`.
+#[cfg(feature = "core-api")]
+fn band_result(image: RgbaImage, warnings: Vec<String>, reason: Option<String>) -> Result<JsValue> {
     let js = finish(
-        crate::pipeline::Output {
-            image,
-            warnings: l.warnings,
-        },
+        crate::pipeline::Output { image, warnings },
         false,
         &OutputTarget::default(),
     )?;
@@ -1134,19 +1138,7 @@ pub async fn superimpose_v2_band_scaled_js(
         (ow, oh),
         &l.settings,
     )?;
-    let js = finish(
-        crate::pipeline::Output {
-            image,
-            warnings: Vec::new(),
-        },
-        false,
-        &OutputTarget::default(),
-    )?;
-    let _ = Reflect::set(&js, &"backendUsed".into(), &JsValue::from_str("cpu"));
-    if let Some(r) = reason {
-        let _ = Reflect::set(&js, &"gpuFallbackReason".into(), &JsValue::from_str(&r));
-    }
-    Ok(js)
+    Ok(band_result(image, Vec::new(), reason)?)
 }
 
 /// Rotate an RGBA image counter-clockwise by `degrees` with an expanded canvas, like Pillow's
