@@ -227,3 +227,49 @@ fn a_failed_render_leaves_the_scene_as_it_was() {
     let want = pipeline::composite_v2(base.clone(), &overlay, None, &next).unwrap();
     assert!(scene.frame().data() == want.data());
 }
+
+#[test]
+fn random_sequences_match_the_pipeline() {
+    // Seeded random walks over every setting: mostly moves and restyles (the cheap path), now
+    // and then a new scale, filter, rotation, mirror or switch (the overlay prepared again).
+    let mut rng = Lcg(2024);
+    let pick = |rng: &mut Lcg, n: usize| usize::from(rng.byte()) % n;
+    for walk in 0..4 {
+        let base = image(&mut rng, 40 + walk * 7, 33 + walk * 5, walk % 2 == 0);
+        let overlay = image(&mut rng, 18 + walk * 3, 14 + walk * 2, true);
+        let mut s = settings();
+        let mut steps = Vec::new();
+        for _ in 0..60 {
+            match pick(&mut rng, 10) {
+                0..=4 => {
+                    s.x_percent = pick(&mut rng, 140) as i64 - 20;
+                    s.y_percent = pick(&mut rng, 140) as i64 - 20;
+                }
+                5 | 6 => {
+                    s.blend_mode = BlendMode::ALL[pick(&mut rng, BlendMode::ALL.len())];
+                    s.opacity = f64::from(rng.byte() % 101);
+                    s.seed = u32::from(rng.byte());
+                }
+                7 => s.rotation = pick(&mut rng, 721) as i64 - 360,
+                8 => {
+                    s.rescale_factor = [0.5, 0.75, 1.0, 1.3, 2.1][pick(&mut rng, 5)];
+                    s.resize_method = [
+                        Filter::Nearest,
+                        Filter::Box,
+                        Filter::Bilinear,
+                        Filter::Bicubic,
+                        Filter::Lanczos,
+                    ][pick(&mut rng, 5)];
+                }
+                _ => {
+                    s.mirror =
+                        [Mirror::None, Mirror::Horizontal, Mirror::Vertical][pick(&mut rng, 3)];
+                    s.scale_filter =
+                        [ScaleFilter::ResizeMethod, ScaleFilter::Bicubic][pick(&mut rng, 2)];
+                }
+            }
+            steps.push(s.clone());
+        }
+        check(&base, &overlay, None, &steps);
+    }
+}
