@@ -317,10 +317,12 @@ export interface Rect {
   height: number;
 }
 
-/** The body fields a scene's render may change (everything but the images, the model and base64). */
-export type SceneChanges = Partial<
-  Omit<SuperimposeV2Body, "base_image" | "overlay_image" | "mask" | "bg_remove_model" | "base64">
->;
+/**
+ * Body fields to change before a scene renders. Everything but the images, `bg_remove_model` and
+ * `base64` may change; those may appear only with the values the scene was created with (so a
+ * whole body, `{...body, x_percent}`, may be passed), other values reject with E_UNSUPPORTED.
+ */
+export type SceneChanges = Partial<SuperimposeV2Body>;
 
 export interface SceneRenderOptions extends IntoOption {
   /**

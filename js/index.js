@@ -396,7 +396,31 @@ export async function createScene(body, { signal, onProgress } = {}) {
     output = await model.run(prepared.overlay_image, { signal, onProgress });
     checkAborted(signal, "createScene");
   }
-  return new Scene(new wasm.SceneV2(prepared, output));
+  return new Scene(new wasm.SceneV2(prepared, output), _sceneFixed(body));
+}
+
+/** The fields a scene fixes when it is created (its render refuses other values for them). */
+const SCENE_FIXED = ["base_image", "overlay_image", "mask", "bg_remove_model", "base64"];
+
+/** @internal A body's fixed fields, as the caller gave them (also used by pool.js). */
+export function _sceneFixed(body) {
+  return Object.fromEntries(SCENE_FIXED.map((k) => [k, body?.[k]]));
+}
+
+/**
+ * @internal `changes` without the fixed fields that are the very values the scene was created with, so a
+ * whole body (`{...body, x_percent}`) can be passed; other values stay for the core to refuse.
+ */
+export function _sceneChanges(changes, fixed) {
+  if (changes == null || typeof changes !== "object") return changes;
+  let out = changes;
+  for (const k of SCENE_FIXED) {
+    if (Object.hasOwn(changes, k) && (changes[k] === fixed[k] || changes[k] === undefined)) {
+      if (out === changes) out = { ...changes };
+      delete out[k];
+    }
+  }
+  return out;
 }
 
 /** See {@link createScene}. */
@@ -404,8 +428,10 @@ export class Scene {
   #raw;
   #token = {};
   #warnings;
-  constructor(raw) {
+  #fixed;
+  constructor(raw, fixed = {}) {
     this.#raw = raw;
+    this.#fixed = fixed;
     this.#warnings = raw.warnings();
     sceneRegistry?.register(this, raw, this.#token);
   }
@@ -426,14 +452,15 @@ export class Scene {
     return [...this.#warnings];
   }
   /**
-   * Apply `changes` (any body field but the images, `bg_remove_model` and `base64`) and render.
+   * Apply `changes` (any body field but the images, `bg_remove_model` and `base64`, which may only
+   * be repeated with the values the scene was created with, so a whole body can be passed) and render.
    * Returns an ImageResult whose `dirty` ({x, y, width, height} or null) is the part of its
    * image this call changed: with `into` = the image the previous render wrote, only that
    * rectangle is written (repaint it with `ctx.putImageData(img, 0, 0, x, y, width, height)`).
    * On an error the scene is unchanged.
    */
   render(changes, { into, full } = {}) {
-    const { image, dirty } = this.#live().render(changes, { into, full });
+    const { image, dirty } = this.#live().render(_sceneChanges(changes, this.#fixed), { into, full });
     const result = new ImageResult(image, this.warnings);
     result.dirty = dirty;
     result.backendUsed = "cpu";

@@ -1,6 +1,6 @@
 // A small pool of superimpose-wasm workers: compositing off the main thread, outputs transferred
 // zero-copy, cancellation with AbortSignal (a running call is stopped by replacing its worker).
-import { ImageResult } from "./index.js";
+import { ImageResult, _sceneFixed, _sceneChanges } from "./index.js";
 import { checkRegistration } from "./bg.js";
 
 function codedError(code, message, extra = {}) {
@@ -419,7 +419,9 @@ export function createWorkerPool({ size, workerUrl } = {}) {
     #id;
     #last = null; // [image, its data] that holds the frame as of the last render
     #freed = false;
-    constructor(slot, v) {
+    #fixed;
+    constructor(slot, v, fixed) {
+      this.#fixed = fixed;
       this.#slot = slot;
       this.#gen = slot.gen;
       this.#id = v.id;
@@ -443,7 +445,8 @@ export function createWorkerPool({ size, workerUrl } = {}) {
       const { width: w, height: h } = this;
       const fits = into != null && into.width === w && into.height === h && into.data?.length === w * h * 4;
       const synced = fits && !full && this.#last?.[0] === into && this.#last[1] === into.data;
-      const v = await call("sceneRender", [this.#id, changes ?? {}, !synced], signal, undefined, { transfer: [] }, this.#slot);
+      const posted = _sceneChanges(changes ?? {}, this.#fixed);
+      const v = await call("sceneRender", [this.#id, posted, !synced], signal, undefined, { transfer: [] }, this.#slot);
       const whole = { x: 0, y: 0, width: w, height: h };
       let img;
       if (fits) {
@@ -502,7 +505,7 @@ export function createWorkerPool({ size, workerUrl } = {}) {
     async createScene(body, { signal, onProgress } = {}) {
       const slot = slots[nextSceneSlot++ % slots.length];
       const v = await call("sceneCreate", [body, {}], signal, onProgress, undefined, slot);
-      return new PoolScene(slot, v.value);
+      return new PoolScene(slot, v.value, _sceneFixed(body));
     },
     /** `removeBackground` in a worker. */
     removeBackground: (img, { model, signal, onProgress } = {}) =>

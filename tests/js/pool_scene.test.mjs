@@ -53,6 +53,10 @@ test("pool scene: renders equal superimposeV2, partial updates cross threads, er
         const ref = await lib.superimposeV2({ ...body, ...merged });
         out.steps.push({ equal: same(into.data, ref.imageData.data), isInto: res.imageData === into, dirty: res.dirty, ms: typeof res.ms });
       }
+      // A whole body may be passed: the images it repeats are not posted again.
+      const wb = await scene.render({ ...body, ...merged, x_percent: 44 }, { into });
+      out.wholeBody = same(into.data, (await lib.superimposeV2({ ...body, ...merged, x_percent: 44 })).imageData.data) && wb.dirty.width < 640;
+      merged.x_percent = 44;
       // Without into: a whole new image each time.
       const fresh = await scene.render({ x_percent: 20 });
       const ref = await lib.superimposeV2({ ...body, ...merged, x_percent: 20 });
@@ -101,6 +105,7 @@ test("pool scene: renders equal superimposeV2, partial updates cross threads, er
   });
   assert.deepEqual(r.steps[0].dirty, { x: 0, y: 0, width: 640, height: 360 }, "the first render sends the whole frame");
   assert.ok(r.steps[1].dirty.width * r.steps[1].dirty.height < 640 * 360 / 2, `a small move sends a small rectangle: ${JSON.stringify(r.steps[1].dirty)}`);
+  assert.ok(r.wholeBody, "a whole body with one change renders partially and equals superimposeV2");
   assert.deepEqual(r.fresh, { equal: true, isImageData: true, dirty: { x: 0, y: 0, width: 640, height: 360 } });
   assert.deepEqual(r.err, ["E_PARAM_RANGE", "opacity"]);
   assert.deepEqual(r.afterErr, [640, true, true], "after an error the scene renders on, synced again with into");

@@ -96,13 +96,13 @@ test("coded errors leave the scene as it was; fixed fields, base64 and a freed s
     [{ opacity: 101 }, "E_PARAM_RANGE", "opacity"],
     [{ blend_mode: "nope" }, "E_PARAM_ENUM", "blend_mode"],
     [{ rescale_factor: 0.001 }, "E_DIMENSIONS", "rescale_factor"],
-    [{ x_percent: 10, overlay_image: overlay }, "E_UNSUPPORTED", "overlay_image"],
+    [{ x_percent: 10, overlay_image: px(48, 40, 13, true) }, "E_UNSUPPORTED", "overlay_image"], // another image
     [{ bg_remove_model: "IsNet" }, "E_UNSUPPORTED", "bg_remove_model"],
     [{ wat: 1 }, "E_PARAM_UNKNOWN", "wat"],
     ["x", "E_PARAM_TYPE", "changes"],
   ];
   for (const [changes, code, param] of bad) {
-    assert.throws(() => scene.render(changes, { into }), (e) => e.code === code && e.param === param && e instanceof Error, JSON.stringify(changes));
+    assert.throws(() => scene.render(changes, { into }), (e) => e.code === code && e.param === param && e instanceof Error, `${code} ${param}`);
     same(into.data, kept, `${JSON.stringify(changes)} left the image alone`);
   }
   assert.throws(() => scene.render({}, { into, full: "yes" }), (e) => e.code === "E_PARAM_TYPE" && e.param === "full");
@@ -116,4 +116,14 @@ test("coded errors leave the scene as it was; fixed fields, base64 and a freed s
   scene.free(); // idempotent
   assert.throws(() => scene.render({}), (e) => e.code === "E_UNSUPPORTED" && e.param === "scene");
   assert.throws(() => scene.width, (e) => e.code === "E_UNSUPPORTED");
+});
+
+test("a whole body may be passed to render: the fixed fields it repeats unchanged are ignored", async () => {
+  const scene = await pkg.createScene(body);
+  const r = scene.render({ ...body, x_percent: 70, base64: undefined });
+  same(r.imageData.data, await oneShot({ x_percent: 70 }), "whole body with a change");
+  // The same field with another value is still refused.
+  assert.throws(() => scene.render({ ...body, overlay_image: px(48, 40, 13, true) }), (e) => e.code === "E_UNSUPPORTED" && e.param === "overlay_image");
+  assert.throws(() => scene.render({ ...body, bg_remove_model: "IsNet" }), (e) => e.code === "E_UNSUPPORTED" && e.param === "bg_remove_model");
+  scene.free();
 });

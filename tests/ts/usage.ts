@@ -37,8 +37,10 @@ async function main(file: File, canvas: HTMLCanvasElement) {
   const d: Rect | null = shown.dirty;
   if (d) canvas.getContext("2d")?.putImageData(frame, 0, 0, d.x, d.y, d.width, d.height);
   scene.render(undefined, { into: frame, full: true });
-  // @ts-expect-error: the images are fixed when the scene is created
-  scene.render({ overlay_image: canvas });
+  // A whole body may be passed (the images it repeats are the scene's own).
+  scene.render({ base_image: file, overlay_image: canvas, rotation: 45 });
+  // @ts-expect-error: not a blend mode
+  scene.render({ blend_mode: "Soft Light" });
   scene.free();
   // The same in a worker: asynchronous renders, only the changed rectangle crosses threads.
   const pool = createWorkerPool({ size: 2 });
