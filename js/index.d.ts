@@ -370,7 +370,23 @@ export class Scene {
  */
 export function createScene(body: SuperimposeV2Body, opts?: CallOptions & {
   onProgress?: (p: BackgroundProgress) => void;
+  /** "v2" (default): superimposeV2's body. */
+  pipeline?: "v2";
 }): Promise<Scene>;
+/**
+ * A resident Superimpose v1 scene (superimpose's body): moving the overlay (`x_offset`,
+ * `y_offset`) costs its area; any other change prepares it again. Renders as {@link Scene}'s,
+ * with v1 fields as changes.
+ */
+export function createScene(body: SuperimposeV1Body, opts: CallOptions & { pipeline: "v1" }): Promise<SceneV1>;
+
+/** Body fields to change before a v1 scene renders (the images and `base64` as for {@link SceneChanges}). */
+export type SceneV1Changes = Partial<SuperimposeV1Body>;
+
+/** A resident Superimpose v1 scene (see {@link createScene} with `pipeline: "v1"`). */
+export interface SceneV1 extends Omit<Scene, "render"> {
+  render(changes?: SceneV1Changes, opts?: SceneRenderOptions): SceneResult;
+}
 /** Superimpose v1 locally. */
 export function superimpose(
   body: SuperimposeV1Body & { base64: true },

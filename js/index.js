@@ -382,21 +382,22 @@ const sceneRegistry =
  * synchronously, redoing only what the changed fields need. Moving the overlay or changing its
  * blend mode, opacity or seed costs the overlay's area, not the base's; a new scale, filter,
  * rotation or mirror re-prepares the overlay. Every render has exactly the bytes
- * `superimposeV2` gives for the same body.
+ * `superimposeV2` gives for the same body. `pipeline: "v1"` takes superimpose's (v1) body instead:
+ * moving it (`x_offset`, `y_offset`) costs the overlay's area, any other change prepares it again.
  */
-export async function createScene(body, { signal, onProgress } = {}) {
+export async function createScene(body, { signal, onProgress, pipeline = "v2" } = {}) {
   checkAborted(signal, "createScene");
   const prepared = await prepareBody(body, signal);
   await init();
   checkAborted(signal, "createScene");
-  const model = modelFor(prepared);
+  const model = pipeline === "v2" ? modelFor(prepared) : null;
   let output;
   if (model) {
     prepared.overlay_image = await overlayPixels(prepared.overlay_image);
     output = await model.run(prepared.overlay_image, { signal, onProgress });
     checkAborted(signal, "createScene");
   }
-  return new Scene(new wasm.SceneV2(prepared, output), _sceneFixed(body));
+  return new Scene(new wasm.ResidentScene(prepared, output, pipeline), _sceneFixed(body));
 }
 
 /** The fields a scene fixes when it is created (its render refuses other values for them). */

@@ -1,7 +1,7 @@
 import type {
   CallOptions, EncodeOptions, ImageInput, ImageResult, ResizeFilter, RotateSampler, SuperimposeOptions,
   SuperimposeV1Body, SuperimposeV2Body, BlendMode, BlendModeAlias, SuperimposeV2Options,
-  BackgroundModelOptions, BackgroundProgress, SceneChanges, SceneRenderOptions, SceneResult,
+  BackgroundModelOptions, BackgroundProgress, SceneChanges, SceneV1Changes, SceneRenderOptions, SceneResult,
 } from "./index.js";
 
 /**
@@ -10,12 +10,12 @@ import type {
  * render wrote, only the changed rectangle crosses threads. Calls abort like other pool calls;
  * an aborted render restarts the scene's worker, after which the scene rejects with E_UNSUPPORTED.
  */
-export interface PoolScene {
+export interface PoolScene<Changes = SceneChanges> {
   readonly width: number;
   readonly height: number;
   readonly warnings: string[];
   render(
-    changes?: SceneChanges,
+    changes?: Changes,
     opts?: SceneRenderOptions & { signal?: AbortSignal },
   ): Promise<SceneResult & { ms: number }>;
   /** Release the scene in its worker. */
@@ -55,8 +55,10 @@ export interface WorkerPool {
   /** Load a v2 body once into one worker for repeated renders (see {@link PoolScene}). */
   createScene(
     body: SuperimposeV2Body,
-    opts?: CallOptions & { onProgress?: (p: BackgroundProgress) => void },
+    opts?: CallOptions & { onProgress?: (p: BackgroundProgress) => void; pipeline?: "v2" },
   ): Promise<PoolScene>;
+  /** The same for superimpose's (v1) body. */
+  createScene(body: SuperimposeV1Body, opts: CallOptions & { pipeline: "v1" }): Promise<PoolScene<SceneV1Changes>>;
   /** removeBackground in a worker. */
   removeBackground(
     image: ImageInput,

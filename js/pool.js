@@ -35,8 +35,8 @@ async function postableArgs(op, args, transfer) {
   if (op === "superimposeV2" || op === "superimpose" || op === "sceneCreate") {
     const body = { ...args[0] };
     for (const f of ["base_image", "overlay_image", "mask"]) if (body[f] != null) body[f] = await postable(body[f], transfer);
-    const o = args[1]; // the signal stays on this side; backend / baseKey travel
-    return [body, o ? { backend: o.backend, baseKey: o.baseKey } : undefined];
+    const o = args[1]; // the signal stays on this side; backend / baseKey / pipeline travel
+    return [body, o ? { backend: o.backend, baseKey: o.baseKey, pipeline: o.pipeline } : undefined];
   }
   return Promise.all(args.map((a) => postable(a, transfer)));
 }
@@ -502,9 +502,9 @@ export function createWorkerPool({ size, workerUrl } = {}) {
      * runs there too). Its renders are asynchronous and keep the main thread free; with a reused
      * `into` only the changed rectangle crosses threads.
      */
-    async createScene(body, { signal, onProgress } = {}) {
+    async createScene(body, { signal, onProgress, pipeline } = {}) {
       const slot = slots[nextSceneSlot++ % slots.length];
-      const v = await call("sceneCreate", [body, {}], signal, onProgress, undefined, slot);
+      const v = await call("sceneCreate", [body, { pipeline }], signal, onProgress, undefined, slot);
       return new PoolScene(slot, v.value, _sceneFixed(body));
     },
     /** `removeBackground` in a worker. */

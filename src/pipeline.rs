@@ -754,23 +754,13 @@ pub struct LoadedV1 {
 /// Image loading errors (named after the field).
 pub fn load_v1(p: SuperimposeV1) -> Result<LoadedV1> {
     p.check_memory_budget()?;
+    let s = V1Settings::of(&p);
     // The base's alpha is discarded once, by `composite_v1` or the GPU path.
     let base = load("base_image", p.base_image)?;
     let overlay = load("overlay_image", p.overlay_image)?;
     let mask = match p.mask {
         Some(m) => Some(load("mask", m)?),
         None => None,
-    };
-    let s = V1Settings {
-        overlay_resize: p.overlay_resize,
-        resize_method: p.resize_method,
-        rescale_factor: p.rescale_factor,
-        width: p.width,
-        height: p.height,
-        x_offset: p.x_offset,
-        y_offset: p.y_offset,
-        rotation: p.rotation,
-        opacity: p.opacity,
     };
     Ok(LoadedV1 {
         base,
@@ -781,7 +771,7 @@ pub fn load_v1(p: SuperimposeV1) -> Result<LoadedV1> {
 }
 
 /// Superimpose v1's settings (everything but the images).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct V1Settings {
     /// How the overlay is sized.
     pub overlay_resize: OverlayResize,
@@ -801,6 +791,23 @@ pub struct V1Settings {
     pub rotation: i64,
     /// 0–1.
     pub opacity: f64,
+}
+
+impl V1Settings {
+    /// The settings of a parsed v1 body.
+    pub fn of(p: &SuperimposeV1) -> V1Settings {
+        V1Settings {
+            overlay_resize: p.overlay_resize,
+            resize_method: p.resize_method,
+            rescale_factor: p.rescale_factor,
+            width: p.width,
+            height: p.height,
+            x_offset: p.x_offset,
+            y_offset: p.y_offset,
+            rotation: p.rotation,
+            opacity: p.opacity,
+        }
+    }
 }
 
 /// The v1 overlay's target size (SPEC 3.2 step 2), or `None` for `"None"`.

@@ -21,7 +21,7 @@ use crate::blend::{self, Blender};
 use crate::error::Result;
 use crate::image::RgbaImage;
 use crate::params::Mirror;
-use crate::pipeline::{self, LoadedV2, V2Settings};
+use crate::pipeline::{self, LoadedV1, LoadedV2, V1Settings, V2Settings};
 use crate::resample::Filter;
 use crate::rotate::Sampler;
 
@@ -106,10 +106,8 @@ pub struct SceneV2 {
     scaled: Option<(ScaleKey, RgbaImage)>,
     /// That overlay rotated: what is composited.
     prepared: Option<(RotateKey, RgbaImage)>,
-    /// The base with its alpha discarded, plus the last composite.
-    frame: RgbaImage,
-    saved: Option<Saved>,
-    /// The settings of the composite now in `frame` (`None`: the frame is the plain base).
+    resident: Resident,
+    /// The settings of the composite now in the frame (`None`: the frame is the plain base).
     rendered: Option<V2Settings>,
     warnings: Vec<String>,
 }
@@ -134,16 +132,13 @@ impl SceneV2 {
             "this scene",
             crate::params::v2_budget(&l.base, &l.overlay, l.mask.as_ref(), &l.settings),
         )?;
-        let mut frame = l.base;
-        frame.set_opaque();
         Ok(SceneV2 {
             overlay: l.overlay,
             mask: l.mask,
             settings: l.settings,
             scaled: None,
             prepared: None,
-            frame,
-            saved: None,
+            resident: Resident::new(l.base),
             rendered: None,
             warnings: l.warnings,
         })
@@ -151,7 +146,7 @@ impl SceneV2 {
 
     /// The frame: the base (alpha 255) with the last render's composite.
     pub fn frame(&self) -> &RgbaImage {
-        &self.frame
+        &self.resident.frame
     }
 
     /// The settings of the next render.
@@ -194,7 +189,7 @@ impl SceneV2 {
         if !rotated_ok {
             crate::image::check_budget(
                 "this scene",
-                crate::params::v2_budget(&self.frame, &self.overlay, self.mask.as_ref(), &s),
+                crate::params::v2_budget(self.frame(), &self.overlay, self.mask.as_ref(), &s),
             )?;
             // Both stages are computed before either cache is replaced: an error keeps both.
             let fresh = match &self.scaled {
@@ -218,22 +213,150 @@ impl SceneV2 {
         let Some((_, ov)) = self.prepared.as_ref() else {
             return Err(crate::error::Error::internal("scene: no prepared overlay"));
         };
-        // From here on nothing fails: undo the last composite, save what the new one covers,
-        // composite.
+        let frame = &self.resident.frame;
+        let (left, top) = pipeline::v2_placement(
+            frame.width(),
+            frame.height(),
+            ov.width(),
+            ov.height(),
+            s.x_percent,
+            s.y_percent,
+        );
+        let changed = self.resident.recomposite(ov, left, top, |frame| {
+            blend::composite_at(frame, ov, left, top, &blender)
+        });
+        self.rendered = Some(s.clone());
+        self.settings = s;
+        Ok(changed)
+    }
+}
+
+/// A resident Superimpose v1 scene: as [`SceneV2`] for the v1 body (SPEC 3). Moving the overlay
+/// (`x_offset`, `y_offset`) re-composites only its area; any other change prepares the overlay
+/// again (its resize, rotation and opacity).
+#[derive(Debug)]
+pub struct SceneV1 {
+    overlay: RgbaImage,
+    mask: Option<RgbaImage>,
+    settings: V1Settings,
+    /// The prepared overlay and the settings it was made with (offsets zeroed).
+    prepared: Option<(V1Settings, RgbaImage)>,
+    resident: Resident,
+    rendered: Option<V1Settings>,
+}
+
+impl SceneV1 {
+    /// A scene from a loaded v1 body (see [`pipeline::load_v1`]).
+    ///
+    /// # Errors
+    /// `E_MEMORY_BUDGET` when the scene's images would exceed the memory budget.
+    pub fn new(l: LoadedV1) -> Result<SceneV1> {
+        crate::image::check_budget(
+            "this scene",
+            crate::params::v1_budget(&l.base, &l.overlay, l.mask.as_ref(), &l.settings),
+        )?;
+        Ok(SceneV1 {
+            overlay: l.overlay,
+            mask: l.mask,
+            settings: l.settings,
+            prepared: None,
+            resident: Resident::new(l.base),
+            rendered: None,
+        })
+    }
+
+    /// The frame: the base (alpha 255) with the last render's composite.
+    pub fn frame(&self) -> &RgbaImage {
+        &self.resident.frame
+    }
+
+    /// The settings of the next render.
+    pub fn settings(&self) -> &V1Settings {
+        &self.settings
+    }
+
+    /// As [`SceneV2::render_with`] for v1: afterwards the frame equals
+    /// [`pipeline::composite_v1`] for the images and `s`.
+    ///
+    /// # Errors
+    /// As [`pipeline::composite_v1`].
+    pub fn render_with(&mut self, s: V1Settings) -> Result<Change> {
+        if self.rendered.as_ref() == Some(&s) {
+            self.settings = s;
+            return Ok(Change::None);
+        }
+        if !(0.0..=1.0).contains(&s.opacity) {
+            return Err(crate::error::Error::range(
+                "opacity",
+                format!("`opacity` must be in 0–1; got {}", s.opacity),
+            ));
+        }
+        let key = V1Settings {
+            x_offset: 0,
+            y_offset: 0,
+            ..s.clone()
+        };
+        if self.prepared.as_ref().map(|(k, _)| k) != Some(&key) {
+            let frame = self.frame();
+            crate::image::check_budget(
+                "this scene",
+                crate::params::v1_budget(frame, &self.overlay, self.mask.as_ref(), &s),
+            )?;
+            let ov = pipeline::prepare_overlay_v1(
+                frame.width(),
+                frame.height(),
+                &self.overlay,
+                self.mask.as_ref(),
+                &s,
+            )?;
+            self.prepared = Some((key, ov));
+        }
+        let Some((_, ov)) = self.prepared.as_ref() else {
+            return Err(crate::error::Error::internal("scene: no prepared overlay"));
+        };
+        let (left, top) = (s.x_offset, s.y_offset);
+        let changed = self
+            .resident
+            .recomposite(ov, left, top, |frame| blend::mix_at(frame, ov, left, top));
+        self.rendered = Some(s.clone());
+        self.settings = s;
+        Ok(changed)
+    }
+}
+
+/// The frame of a scene and what undoes its last composite: the base pixels that composite
+/// covered.
+#[derive(Debug)]
+struct Resident {
+    /// The base with its alpha discarded, plus the last composite.
+    frame: RgbaImage,
+    saved: Option<Saved>,
+}
+
+impl Resident {
+    fn new(mut base: RgbaImage) -> Resident {
+        base.set_opaque();
+        Resident {
+            frame: base,
+            saved: None,
+        }
+    }
+
+    /// Undo the last composite, save the base under `ov` placed at `(left, top)`, and run
+    /// `composite` (which touches only that overlap). Nothing here fails. Returns what changed.
+    fn recomposite(
+        &mut self,
+        ov: &RgbaImage,
+        left: i64,
+        top: i64,
+        composite: impl FnOnce(&mut RgbaImage),
+    ) -> Change {
         let mut spare = Vec::new();
         let mut changed = self.saved.take().map(|old| {
             put_region(&mut self.frame, &old);
             spare = old.pixels;
             old.rect
         });
-        let (left, top) = pipeline::v2_placement(
-            self.frame.width(),
-            self.frame.height(),
-            ov.width(),
-            ov.height(),
-            s.x_percent,
-            s.y_percent,
-        );
         let (fw, fh) = (self.frame.width(), self.frame.height());
         if let Some((x0, y0, x1, y1)) = blend::overlap(fw, fh, ov.width(), ov.height(), left, top) {
             let rect = Rect {
@@ -243,12 +366,10 @@ impl SceneV2 {
                 height: y1 - y0,
             };
             self.saved = Some(take_region(&self.frame, rect, spare));
-            blend::composite_at(&mut self.frame, ov, left, top, &blender);
+            composite(&mut self.frame);
             changed = Some(changed.map_or(rect, |c| c.union(rect)));
         }
-        self.rendered = Some(s.clone());
-        self.settings = s;
-        Ok(changed.map_or(Change::None, Change::Rect))
+        changed.map_or(Change::None, Change::Rect)
     }
 }
 

@@ -10,7 +10,7 @@ mod lcg;
 use lcg::Lcg;
 use superimpose_wasm::blend::BlendMode;
 use superimpose_wasm::params::{Mirror, ScaleFilter};
-use superimpose_wasm::pipeline::{self, LoadedV2, V2Settings};
+use superimpose_wasm::pipeline::{self, LoadedV1, LoadedV2, V1Settings, V2Settings};
 use superimpose_wasm::resample::Filter;
 use superimpose_wasm::scene::{Change, Rect, SceneV2};
 use superimpose_wasm::{ErrorCode, RgbaImage};
@@ -271,5 +271,86 @@ fn random_sequences_match_the_pipeline() {
             steps.push(s.clone());
         }
         check(&base, &overlay, None, &steps);
+    }
+}
+
+#[test]
+fn v1_random_sequences_match_the_pipeline() {
+    // SceneV1: moves (x_offset, y_offset: only the overlay's area) mixed with every other change
+    // (the overlay prepared again), each frame equal to the one-shot v1 pipeline.
+    use superimpose_wasm::params::OverlayResize;
+    use superimpose_wasm::resample::V1Method;
+    use superimpose_wasm::scene::SceneV1;
+    let mut rng = Lcg(77);
+    let pick = |rng: &mut Lcg, n: usize| usize::from(rng.byte()) % n;
+    for walk in 0..3 {
+        let base = image(&mut rng, 45 + walk * 6, 31 + walk * 4, true);
+        let overlay = image(&mut rng, 17 + walk * 4, 12 + walk * 3, true);
+        let mask = (walk == 2).then(|| image(&mut rng, 9, 7, false));
+        let mut s = V1Settings {
+            overlay_resize: OverlayResize::RescaleFactor,
+            resize_method: V1Method::Bilinear,
+            rescale_factor: 1.5,
+            width: 20,
+            height: 10,
+            x_offset: 3,
+            y_offset: 4,
+            rotation: 0,
+            opacity: 0.8,
+        };
+        let loaded = LoadedV1 {
+            base: base.clone(),
+            overlay: overlay.clone(),
+            mask: mask.clone(),
+            settings: s.clone(),
+        };
+        let mut scene = SceneV1::new(loaded).unwrap();
+        let mut prev = {
+            let mut b = base.clone();
+            b.set_opaque();
+            b
+        };
+        for step in 0..50 {
+            match pick(&mut rng, 8) {
+                0..=4 => {
+                    s.x_offset = pick(&mut rng, 90) as i64 - 30;
+                    s.y_offset = pick(&mut rng, 70) as i64 - 25;
+                }
+                5 => s.rotation = pick(&mut rng, 400) as i64 - 20,
+                6 => s.opacity = f64::from(rng.byte() % 101) / 100.0,
+                _ => {
+                    s.overlay_resize = OverlayResize::ALL[pick(&mut rng, OverlayResize::ALL.len())];
+                    s.resize_method = V1Method::ALL[pick(&mut rng, V1Method::ALL.len())];
+                    s.rescale_factor = [0.5, 1.0, 1.7][pick(&mut rng, 3)];
+                }
+            }
+            let change = scene.render_with(s.clone()).unwrap();
+            let want = pipeline::composite_v1(base.clone(), &overlay, mask.as_ref(), &s).unwrap();
+            assert!(
+                scene.frame().data() == want.data(),
+                "walk {walk} step {step} ({s:?}): the v1 scene differs from superimpose"
+            );
+            let rect = match change {
+                Change::None => None,
+                Change::Rect(r) => Some(r),
+            };
+            assert!(
+                changes_inside(&prev, scene.frame(), rect),
+                "walk {walk} step {step}"
+            );
+            prev = want;
+        }
+        // An out-of-range opacity is refused and changes nothing.
+        let before = scene.frame().clone();
+        let bad = V1Settings {
+            opacity: 1.5,
+            ..s.clone()
+        };
+        assert_eq!(
+            scene.render_with(bad).unwrap_err().code(),
+            ErrorCode::ParamRange
+        );
+        assert!(scene.frame().data() == before.data());
+        assert_eq!(scene.settings(), &s);
     }
 }

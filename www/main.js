@@ -154,25 +154,26 @@ async function setUpBackgroundModel() {
   $("bg-status").textContent = `Background removal: "${m.name}" runs ${m.label} in a worker (choose IsNet above).`;
 }
 
-// v2 on the CPU renders through a resident Scene on this thread: it is created when an image (or
-// the background model) changes; then a drag, a new blend mode, opacity or seed re-composites only
-// the overlay's area and only the changed rectangle is repainted. Same pixels as superimposeV2.
+// CPU renders go through a resident Scene on this thread (v2 or v1): it is created when an image,
+// the background model or the pipeline changes; then a drag (or, for v2, a new blend mode, opacity
+// or seed) re-composites only the overlay's area and only the changed rectangle is repainted.
+// Same pixels as superimposeV2 / superimpose.
 const SCENE_FIXED = ["base_image", "overlay_image", "mask", "bg_remove_model"];
 const live = { scene: null, key: null, frame: null, onCanvas: false, repaints: [] };
 window.__demo.live = live;
 
-async function sceneRender(rb) {
-  const key = SCENE_FIXED.map((k) => rb[k]);
+async function sceneRender(rb, op) {
+  const key = [op, ...SCENE_FIXED.map((k) => rb[k])];
   if (!live.scene || key.some((v, i) => v !== live.key[i])) {
     live.scene?.free();
     live.scene = null;
     live.onCanvas = false;
-    live.scene = await createScene(rb);
+    live.scene = await createScene(rb, { pipeline: op });
     live.key = key;
     live.frame = new ImageData(live.scene.width, live.scene.height);
   }
-  // Omitted optional fields go back to their defaults (a scene merges the changes it is given).
-  const changes = { scale_filter: "resize_method", seed: 0, ...rb };
+  // Omitted optional v2 fields go back to their defaults (a scene merges the changes it is given).
+  const changes = op === "v2" ? { scale_filter: "resize_method", seed: 0, ...rb } : { ...rb };
   for (const k of SCENE_FIXED) delete changes[k];
   const t0 = performance.now();
   const r = live.scene.render(changes, { into: live.frame });
@@ -198,9 +199,9 @@ async function render() {
   try {
     const rb = await withCutout(b);
     t0 = performance.now();
-    const useScene = state.op === "v2" && options.backend !== "webgpu";
+    const useScene = options.backend !== "webgpu";
     const r = useScene
-      ? await sceneRender(rb)
+      ? await sceneRender(rb, state.op)
       : state.op === "v2" ? await pool.superimposeV2(rb, options) : await pool.superimpose(rb, options);
     const total = performance.now() - t0;
     let resized = false;

@@ -462,7 +462,7 @@ pub fn superimpose_v2_js(
 // ---------------------------------------------------------------------------------------------
 // The resident scene (src/scene.rs): `createScene` in index.js.
 
-/// Fields a scene fixes when it is created: `render` refuses to change them.
+/// Fields a v2 scene fixes when it is created: `render` refuses to change them.
 #[cfg(feature = "core-api")]
 const SCENE_FIXED: &[&str] = &[
     "base_image",
@@ -472,11 +472,75 @@ const SCENE_FIXED: &[&str] = &[
     "base64",
 ];
 
-/// A resident Superimpose v2 scene (src/scene.rs), wrapped by `Scene` in index.js.
+/// Fields a v1 scene fixes (v1 has no background removal).
 #[cfg(feature = "core-api")]
-#[wasm_bindgen(js_name = SceneV2)]
-pub struct SceneV2Js {
-    scene: crate::scene::SceneV2,
+const SCENE_V1_FIXED: &[&str] = &["base_image", "overlay_image", "mask", "base64"];
+
+/// A scene of either pipeline.
+#[cfg(feature = "core-api")]
+enum AnyScene {
+    V2(crate::scene::SceneV2),
+    V1(crate::scene::SceneV1),
+}
+
+#[cfg(feature = "core-api")]
+impl AnyScene {
+    fn frame(&self) -> &RgbaImage {
+        match self {
+            AnyScene::V2(s) => s.frame(),
+            AnyScene::V1(s) => s.frame(),
+        }
+    }
+
+    fn fixed(&self) -> &'static [&'static str] {
+        match self {
+            AnyScene::V2(_) => SCENE_FIXED,
+            AnyScene::V1(_) => SCENE_V1_FIXED,
+        }
+    }
+
+    /// Validate the merged `body` with the pipeline's own parser (1×1 stand-ins for the fixed
+    /// images) and render its settings.
+    fn render(
+        &mut self,
+        body: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<crate::scene::Change> {
+        let px = || RgbaImage::new(1, 1);
+        let stand_ins = vec![
+            ("base_image".to_string(), px()?),
+            ("overlay_image".to_string(), px()?),
+        ];
+        match self {
+            AnyScene::V2(scene) => scene.render_with(crate::pipeline::V2Settings::of(
+                &crate::params::SuperimposeV2::from_json(body, stand_ins)?,
+            )),
+            AnyScene::V1(scene) => scene.render_with(crate::pipeline::V1Settings::of(
+                &crate::params::SuperimposeV1::from_json(body, stand_ins)?,
+            )),
+        }
+    }
+}
+
+/// `base64: true` has no meaning for a scene (it renders pixels).
+#[cfg(feature = "core-api")]
+fn refuse_scene_base64(base64: bool) -> Result<()> {
+    if base64 {
+        return Err(Error::param(
+            ErrorCode::ParamType,
+            "base64",
+            "a scene renders pixels: leave out `base64` and encode a render with \
+             ImageResult.toBase64() / toBlob()",
+        ));
+    }
+    Ok(())
+}
+
+/// A resident Superimpose v2 or v1 scene (src/scene.rs), wrapped by `Scene` in index.js.
+#[cfg(feature = "core-api")]
+#[wasm_bindgen(js_name = ResidentScene)]
+pub struct SceneJs {
+    scene: AnyScene,
+    warnings: Vec<String>,
     /// The body's settings as JSON (no image fields): `render`'s changes are merged into it
     /// and the result validated by the same parser as a one-shot call.
     body: serde_json::Map<String, serde_json::Value>,
@@ -485,37 +549,62 @@ pub struct SceneV2Js {
 }
 
 #[cfg(feature = "core-api")]
-#[wasm_bindgen(js_class = SceneV2)]
-impl SceneV2Js {
-    /// A scene from a v2 body (as `superimposeV2`; images already decoded to pixels by the JS
-    /// layer) and the background-removal model's raw output, if one ran.
+#[wasm_bindgen(js_class = ResidentScene)]
+impl SceneJs {
+    /// A scene from a body (`pipeline` `"v2"`, the default: as `superimposeV2`, with the
+    /// background-removal model's raw output if one ran; `"v1"`: as `superimpose`). Images are
+    /// already decoded to pixels by the JS layer.
     ///
     /// # Errors
-    /// As `superimposeV2`'s loading; `E_PARAM_TYPE` (`base64`) for `base64: true`.
+    /// As the pipeline's loading; `E_PARAM_TYPE` (`base64`) for `base64: true`;
+    /// `E_PARAM_ENUM` (`pipeline`) for another pipeline name.
     #[wasm_bindgen(constructor)]
-    pub fn new(body: JsValue, model: JsValue) -> std::result::Result<SceneV2Js, JsValue> {
+    pub fn new(
+        body: JsValue,
+        model: JsValue,
+        pipeline: JsValue,
+    ) -> std::result::Result<SceneJs, JsValue> {
         let (mut map, pixels) = body_from_js(&body, V2_IMAGES)?;
-        let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
-        if p.base64 {
-            return Err(Error::param(
-                ErrorCode::ParamType,
-                "base64",
-                "a scene renders pixels: leave out `base64` and encode a render with \
-                 ImageResult.toBase64() / toBlob()",
-            )
-            .into());
-        }
-        let mut pre = optional_model(&model)?;
-        let loaded = crate::pipeline::load_v2_with_model(
-            p,
-            pre.as_mut().map(|m| m as &mut dyn crate::bgmask::MaskModel),
-        )?;
-        let scene = crate::scene::SceneV2::new(loaded)?;
+        let name = if pipeline.is_undefined() {
+            Some("v2".to_string())
+        } else {
+            pipeline.as_string()
+        };
+        let (scene, warnings) =
+            match name.as_deref() {
+                Some("v2") => {
+                    let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
+                    refuse_scene_base64(p.base64)?;
+                    let mut pre = optional_model(&model)?;
+                    let loaded = crate::pipeline::load_v2_with_model(
+                        p,
+                        pre.as_mut().map(|m| m as &mut dyn crate::bgmask::MaskModel),
+                    )?;
+                    let warnings = loaded.warnings.clone();
+                    (AnyScene::V2(crate::scene::SceneV2::new(loaded)?), warnings)
+                }
+                Some("v1") => {
+                    let p = crate::params::SuperimposeV1::from_json(&map, pixels)?;
+                    refuse_scene_base64(p.base64)?;
+                    let loaded = crate::pipeline::load_v1(p)?;
+                    (
+                        AnyScene::V1(crate::scene::SceneV1::new(loaded)?),
+                        Vec::new(),
+                    )
+                }
+                _ => return Err(Error::param(
+                    ErrorCode::ParamEnum,
+                    "pipeline",
+                    "`pipeline` must be \"v2\" (superimposeV2's body) or \"v1\" (superimpose's)",
+                )
+                .into()),
+            };
         for k in V2_IMAGES {
             map.remove(*k);
         }
-        Ok(SceneV2Js {
+        Ok(SceneJs {
             scene,
+            warnings,
             body: map,
             synced: None,
         })
@@ -535,11 +624,7 @@ impl SceneV2Js {
 
     /// The body's warnings (as a one-shot call's).
     pub fn warnings(&self) -> js_sys::Array {
-        self.scene
-            .warnings()
-            .iter()
-            .map(|w| JsValue::from_str(w))
-            .collect()
+        self.warnings.iter().map(|w| JsValue::from_str(w)).collect()
     }
 
     /// Apply `changes` (body fields other than the images, `bg_remove_model` and `base64`) and
@@ -565,18 +650,7 @@ impl SceneV2Js {
             })?,
         };
         let body = self.merged(&changes)?;
-        let s = {
-            // The images are fixed; 1×1 stand-ins let the body parser validate the rest.
-            let px = || RgbaImage::new(1, 1);
-            let stand_ins = vec![
-                ("base_image".to_string(), px()?),
-                ("overlay_image".to_string(), px()?),
-            ];
-            crate::pipeline::V2Settings::of(&crate::params::SuperimposeV2::from_json(
-                &body, stand_ins,
-            )?)
-        };
-        let change = self.scene.render_with(s)?;
+        let change = self.scene.render(&body)?;
         self.body = body;
         let frame = self.scene.frame();
         let whole = crate::scene::Rect {
@@ -636,7 +710,7 @@ impl SceneV2Js {
 }
 
 #[cfg(feature = "core-api")]
-impl SceneV2Js {
+impl SceneJs {
     /// The stored body with `changes` merged in (not yet validated).
     fn merged(&self, changes: &JsValue) -> Result<serde_json::Map<String, serde_json::Value>> {
         let mut body = self.body.clone();
@@ -656,7 +730,7 @@ impl SceneV2Js {
             if v.is_undefined() {
                 continue;
             }
-            if SCENE_FIXED.contains(&key.as_str()) {
+            if self.scene.fixed().contains(&key.as_str()) {
                 return Err(Error::param(
                     ErrorCode::Unsupported,
                     &key,

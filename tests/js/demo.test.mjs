@@ -74,12 +74,13 @@ async function waitForRender(n) {
 }
 const renders = () => page.evaluate(() => Number(document.getElementById("view").dataset.renders));
 
-/** "equal" when the preview canvas holds exactly superimposeV2's output for the last body. */
+/** "equal" when the preview canvas holds exactly the package's output (superimposeV2 or, in v1
+ * mode, superimpose) for the last body. */
 const canvasMatchesPackage = () =>
   page.evaluate(async () => {
-    const { superimposeV2 } = await import("/pkg/index.js");
+    const { superimposeV2, superimpose } = await import("/pkg/index.js");
     const { body, options } = window.__demo.state.last;
-    const ref = await superimposeV2(body, options);
+    const ref = await (window.__demo.state.op === "v2" ? superimposeV2 : superimpose)(body, options);
     const c = document.getElementById("view");
     const got = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
     if (got.length !== ref.imageData.data.length) return `size ${got.length} vs ${ref.imageData.data.length}`;
@@ -144,6 +145,22 @@ test("dragging the overlay moves it", async () => {
   ]);
   assert.ok(partial && partial[0] * partial[1] < cw * ch, `the drag's last repaint ${partial} was not a part of the ${cw}×${ch} frame`);
   // The partly repainted canvas is exactly the package's one-shot output for the dropped position.
+  assert.equal(await canvasMatchesPackage(), "equal");
+});
+
+test("v1 renders through a v1 scene: after a move the canvas equals superimpose's output", async () => {
+  let n = await renders();
+  await page.check("input[name=op][value=v1]");
+  await waitForRender(n);
+  assert.equal(await canvasMatchesPackage(), "equal");
+  n = await renders();
+  await page.fill("#x_offset", "150");
+  await waitForRender(n);
+  assert.match(await page.textContent("#timing"), /resident scene, repainted \d+×\d+/);
+  assert.equal(await canvasMatchesPackage(), "equal");
+  n = await renders();
+  await page.check("input[name=op][value=v2]");
+  await waitForRender(n);
   assert.equal(await canvasMatchesPackage(), "equal");
 });
 

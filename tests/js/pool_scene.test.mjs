@@ -90,6 +90,14 @@ test("pool scene: renders equal superimposeV2, partial updates cross threads, er
       out.aborted = await heavy.then(() => null, (e) => e.code);
       out.gone = await other.render({}).then(() => null, (e) => [e.code, e.param]);
       out.poolOk = (await pool.superimposeV2(body)).width;
+      // A v1 scene in a worker.
+      const v1body = { base_image: body.base_image, overlay_image: body.overlay_image, overlay_resize: "Fit", rotation: 15, opacity: 0.6, x_offset: 20, y_offset: 10 };
+      const v1 = await pool.createScene(v1body, { pipeline: "v1" });
+      const v1into = new ImageData(640, 360);
+      await v1.render({}, { into: v1into });
+      const moved = await v1.render({ x_offset: 40 }, { into: v1into });
+      out.v1 = [same(v1into.data, (await lib.superimpose({ ...v1body, x_offset: 40 })).imageData.data), moved.dirty.width < 640 || moved.dirty.height < 360];
+      v1.free();
       scene.free();
       out.freed = await scene.render({}).then(() => null, (e) => [e.code, e.param]);
     } finally {
@@ -116,4 +124,5 @@ test("pool scene: renders equal superimposeV2, partial updates cross threads, er
   assert.deepEqual(r.gone, ["E_UNSUPPORTED", "scene"]);
   assert.equal(r.poolOk, 640);
   assert.deepEqual(r.freed, ["E_UNSUPPORTED", "scene"]);
+  assert.deepEqual(r.v1, [true, true], "a v1 scene in a worker equals superimpose and moves partially");
 });

@@ -127,3 +127,27 @@ test("a whole body may be passed to render: the fixed fields it repeats unchange
   assert.throws(() => scene.render({ ...body, bg_remove_model: "IsNet" }), (e) => e.code === "E_UNSUPPORTED" && e.param === "bg_remove_model");
   scene.free();
 });
+
+test("v1 scenes: every render equals superimpose (v1); moves write a small rectangle", async () => {
+  const v1body = { base_image: base, overlay_image: overlay, overlay_resize: "Resize by rescale_factor", rescale_factor: 1.3,
+    resize_method: "bilinear", rotation: 20, opacity: 0.7, x_offset: 10, y_offset: 5 };
+  const scene = await pkg.createScene(v1body, { pipeline: "v1" });
+  assert.deepEqual(scene.warnings, []);
+  const into = { width: 160, height: 96, data: new Uint8ClampedArray(160 * 96 * 4) };
+  let merged = {};
+  for (const changes of [{}, { x_offset: 12 }, { y_offset: -20 }, { opacity: 0.3 }, { rotation: 90 }, { overlay_resize: "Fit" }, { x_offset: 150, y_offset: 90 }]) {
+    merged = { ...merged, ...changes };
+    const before = into.data.slice();
+    const r = scene.render(changes, { into });
+    same(into.data, (await pkg.superimpose({ ...v1body, ...merged })).imageData.data, `v1 render ${JSON.stringify(merged)}`);
+    if (changes.x_offset === 12) {
+      assert.ok(r.dirty.width * r.dirty.height < 160 * 96 / 2, JSON.stringify(r.dirty));
+      assert.ok(onlyInside(before, into.data, r.dirty, 160));
+    }
+  }
+  assert.throws(() => scene.render({ x_percent: 5 }), (e) => e.code === "E_PARAM_UNKNOWN" && e.param === "x_percent");
+  assert.throws(() => scene.render({ opacity: 2 }), (e) => e.code === "E_PARAM_RANGE" && e.param === "opacity");
+  assert.throws(() => scene.render({ mask: px(4, 4) }), (e) => e.code === "E_UNSUPPORTED" && e.param === "mask");
+  await assert.rejects(pkg.createScene(v1body, { pipeline: "v3" }), (e) => e.code === "E_PARAM_ENUM" && e.param === "pipeline");
+  scene.free();
+});

@@ -52,6 +52,13 @@ async function main(file: File, canvas: HTMLCanvasElement) {
   // @ts-expect-error: `full` is a boolean
   await inWorker.render({}, { full: 1 });
   inWorker.free();
+  // v1 scenes: superimpose's body, x_offset / y_offset moves.
+  const v1 = await createScene({ base_image: file, overlay_image: canvas, overlay_resize: "Fit" }, { pipeline: "v1" });
+  v1.render({ x_offset: 10, y_offset: -4 }, { into: frame });
+  // @ts-expect-error: x_percent is a v2 field
+  v1.render({ x_percent: 10 });
+  const v1Worker = await pool.createScene({ base_image: frame, overlay_image: canvas }, { pipeline: "v1" });
+  await v1Worker.render({ x_offset: 3 });
   void again;
   const modes: string[] = await blendModes();
   try {
