@@ -121,6 +121,16 @@ pub enum Change {
     Rect(Rect),
 }
 
+impl Change {
+    /// The changed rectangle, if any.
+    pub fn rect(self) -> Option<Rect> {
+        match self {
+            Change::None => None,
+            Change::Rect(r) => Some(r),
+        }
+    }
+}
+
 impl SceneV2 {
     /// A scene from a loaded body (see [`pipeline::load_v2_with_model`]). Nothing is
     /// composited until the first [`render`](Self::render).

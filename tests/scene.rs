@@ -12,7 +12,7 @@ use superimpose_wasm::blend::BlendMode;
 use superimpose_wasm::params::{Mirror, ScaleFilter};
 use superimpose_wasm::pipeline::{self, LoadedV1, LoadedV2, V1Settings, V2Settings};
 use superimpose_wasm::resample::Filter;
-use superimpose_wasm::scene::{Change, Rect, SceneV2};
+use superimpose_wasm::scene::{Rect, SceneV2};
 use superimpose_wasm::{ErrorCode, RgbaImage};
 
 #[cfg(target_arch = "wasm32")]
@@ -85,10 +85,7 @@ fn check(base: &RgbaImage, overlay: &RgbaImage, mask: Option<&RgbaImage>, steps:
             scene.frame().data() == want.data(),
             "step {i} ({s:?}): the scene's frame differs from superimpose_v2"
         );
-        let rect = match change {
-            Change::None => None,
-            Change::Rect(r) => Some(r),
-        };
+        let rect = change.rect();
         assert!(
             changes_inside(&prev, scene.frame(), rect),
             "step {i}: a pixel changed outside the reported rectangle {rect:?}"
@@ -330,12 +327,8 @@ fn v1_random_sequences_match_the_pipeline() {
                 scene.frame().data() == want.data(),
                 "walk {walk} step {step} ({s:?}): the v1 scene differs from superimpose"
             );
-            let rect = match change {
-                Change::None => None,
-                Change::Rect(r) => Some(r),
-            };
             assert!(
-                changes_inside(&prev, scene.frame(), rect),
+                changes_inside(&prev, scene.frame(), change.rect()),
                 "walk {walk} step {step}"
             );
             prev = want;

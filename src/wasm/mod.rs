@@ -671,11 +671,7 @@ impl SceneJs {
                         .synced
                         .as_ref()
                         .is_some_and(|(o, d)| Object::is(o, obj) && Object::is(d, &data));
-                let dirty = match (synced, change) {
-                    (true, crate::scene::Change::None) => None,
-                    (true, crate::scene::Change::Rect(r)) => Some(r),
-                    (false, _) => Some(whole),
-                };
+                let dirty = if synced { change.rect() } else { Some(whole) };
                 if let Some(r) = dirty {
                     write_rect(frame, r, bytes);
                 }
