@@ -211,6 +211,9 @@ async function render() {
       resized = true;
     }
     const d = r.dirty;
+    // A scene render whose settings did not change (e.g. the second of two input events) repaints
+    // nothing and keeps the timing line and chart of the last real render.
+    const noop = useScene && live.onCanvas && !resized && !d;
     if (useScene && live.onCanvas && !resized) {
       if (d) {
         ctx.putImageData(r.imageData, 0, 0, d.x, d.y, d.width, d.height);
@@ -222,14 +225,16 @@ async function render() {
     }
     live.onCanvas = useScene;
     state.last = { result: r, body: b, renderBody: rb, options };
-    times.push(r.ms);
-    if (times.length > 50) times.shift();
-    const median = [...times].sort((x, y) => x - y)[times.length >> 1];
-    $("timing").textContent = useScene
-      ? `last render ${r.ms.toFixed(1)} ms on the main thread, resident scene${d ? `, repainted ${d.width}×${d.height}` : ", nothing changed"} (median ${median.toFixed(1)} ms)`
-      : `last render ${r.ms.toFixed(1)} ms in worker (median ${median.toFixed(1)} ms, ${total.toFixed(1)} ms round trip)`;
+    if (!noop) {
+      times.push(r.ms);
+      if (times.length > 50) times.shift();
+      const median = [...times].sort((x, y) => x - y)[times.length >> 1];
+      $("timing").textContent = useScene
+        ? `last render ${r.ms.toFixed(1)} ms on the main thread, resident scene, repainted ${d.width}×${d.height} (median ${median.toFixed(1)} ms)`
+        : `last render ${r.ms.toFixed(1)} ms in worker (median ${median.toFixed(1)} ms, ${total.toFixed(1)} ms round trip)`;
+      drawChart();
+    }
     $("backend-used").textContent = r.backendUsed ?? "cpu";
-    drawChart();
     $("size").textContent = `${r.width}×${r.height}`;
     showError(r.warnings.length ? { code: "NOTE", message: r.warnings.join("\n") } : null);
     view.dataset.renders = String(Number(view.dataset.renders ?? 0) + 1);
@@ -488,7 +493,7 @@ async function main() {
   $("kernels").textContent = await kernelBackend();
   await detectWebGpu();
   await setUpBackgroundModel();
-  $("status").textContent = `superimpose-wasm ${await version()} · ${modes.length} blend modes · rendering in ${pool.size} worker(s) · WebGPU: ${
+  $("status").textContent = `superimpose-wasm ${await version()} · ${modes.length} blend modes · CPU renders: a resident scene on this thread (WebGPU, gallery, background removal: ${pool.size} workers) · WebGPU: ${
     state.webgpu ? "available" : "unavailable"}`;
   await render();
   await initRemote({
