@@ -400,6 +400,25 @@ export async function createScene(body, { signal, onProgress, pipeline = "v2" } 
   return new Scene(new wasm.ResidentScene(prepared, output, pipeline), _sceneFixed(body));
 }
 
+/**
+ * @internal Which scene last wrote each output image, with the byte array it wrote: a scene
+ * writes only its changed rectangle into an image that still holds its previous render, and the
+ * whole frame into any other (also one another scene or a one-shot call wrote in between).
+ */
+export const _intoOwner = new WeakMap();
+
+/** @internal Whether `into` still holds what `token`'s scene last wrote into it. */
+export function _intoHeldBy(into, token) {
+  const o = into != null && typeof into === "object" ? _intoOwner.get(into) : undefined;
+  return o !== undefined && o[0] === token && o[1] === into.data;
+}
+
+/** @internal A call wrote into `into`: no scene's frame is there any more. */
+function released(into, result) {
+  if (into != null && typeof into === "object") _intoOwner.delete(into);
+  return result;
+}
+
 /** The fields a scene fixes when it is created (its render refuses other values for them). */
 const SCENE_FIXED = ["base_image", "overlay_image", "mask", "bg_remove_model", "base64"];
 
@@ -428,6 +447,7 @@ export function _sceneChanges(changes, fixed) {
 export class Scene {
   #raw;
   #token = {};
+  #gen = {}; // a new token after every render: only the image written last holds the frame
   #warnings;
   #fixed;
   constructor(raw, fixed = {}) {
@@ -461,7 +481,12 @@ export class Scene {
    * On an error the scene is unchanged.
    */
   render(changes, { into, full } = {}) {
-    const { image, dirty } = this.#live().render(_sceneChanges(changes, this.#fixed), { into, full });
+    // Another writer since this scene's last render: the whole frame (a non-boolean `full` still
+    // reaches the core, which rejects it).
+    const stale = into != null && !_intoHeldBy(into, this.#gen) && (full === undefined || full === false);
+    const { image, dirty } = this.#live().render(_sceneChanges(changes, this.#fixed), { into, full: stale ? true : full });
+    this.#gen = {};
+    if (into != null && image === into) _intoOwner.set(into, [this.#gen, into.data]);
     const result = new ImageResult(image, this.warnings);
     result.dirty = dirty;
     result.backendUsed = "cpu";
@@ -522,6 +547,7 @@ async function run(op, gpuOp, body, { signal, backend = "auto", baseKey, onProgr
   const raw = backend === "cpu"
     ? (op === "superimposeV2" ? wasm.superimposeV2(prepared, output, target) : wasm[op](prepared, target))
     : await wasm[gpuOp](prepared, { backend, baseKey, into }, output);
+  released(into);
   if (!asBase64) return wrap(raw);
   return base64OfBytes((await codecModule()).encode(raw, { format: "png" }));
 }
@@ -531,7 +557,7 @@ export async function resize(image, opts = {}) {
   const px = await toImageInput(image);
   const pixels = await decodeString(px);
   await init();
-  return new ImageResult(wasm.resize(pixels, opts));
+  return new ImageResult(released(opts?.into, wasm.resize(pixels, opts)));
 }
 
 /** Pillow-exact rotation (counter-clockwise, expanded canvas). */
@@ -539,7 +565,7 @@ export async function rotate(image, opts = {}) {
   const px = await toImageInput(image);
   const pixels = await decodeString(px);
   await init();
-  return new ImageResult(wasm.rotate(pixels, opts));
+  return new ImageResult(released(opts?.into, wasm.rotate(pixels, opts)));
 }
 
 /** Blend two same-size images with one of the 30 modes; the source's alpha is the mask. */
@@ -547,7 +573,7 @@ export async function blend(base, source, opts = {}) {
   const [b, s] = await Promise.all([toImageInput(base), toImageInput(source)]);
   const [bp, sp] = [await decodeString(b), await decodeString(s)];
   await init();
-  return new ImageResult(wasm.blend(bp, sp, opts));
+  return new ImageResult(released(opts?.into, wasm.blend(bp, sp, opts)));
 }
 
 /** A data: URI or raw base64 text (what toImageInput leaves as a string) → pixels; else as is. */

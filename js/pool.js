@@ -1,6 +1,6 @@
 // A small pool of superimpose-wasm workers: compositing off the main thread, outputs transferred
 // zero-copy, cancellation with AbortSignal (a running call is stopped by replacing its worker).
-import { ImageResult, _sceneFixed, _sceneChanges } from "./index.js";
+import { ImageResult, _sceneFixed, _sceneChanges, _intoOwner, _intoHeldBy } from "./index.js";
 import { checkRegistration } from "./bg.js";
 
 function codedError(code, message, extra = {}) {
@@ -417,7 +417,7 @@ export function createWorkerPool({ size, workerUrl } = {}) {
     #slot;
     #gen;
     #id;
-    #last = null; // [image, its data] that holds the frame as of the last render
+    #written = {}; // a new token after every render: only the image written last holds the frame
     #freed = false;
     #fixed;
     constructor(slot, v, fixed) {
@@ -444,10 +444,11 @@ export function createWorkerPool({ size, workerUrl } = {}) {
       if (typeof full !== "boolean") throw codedError("E_PARAM_TYPE", "`full` must be a boolean", { param: "full" });
       const { width: w, height: h } = this;
       const fits = into != null && into.width === w && into.height === h && into.data?.length === w * h * 4;
-      const synced = fits && !full && this.#last?.[0] === into && this.#last[1] === into.data;
+      const synced = fits && !full && _intoHeldBy(into, this.#written);
       const posted = _sceneChanges(changes ?? {}, this.#fixed);
       const v = await call("sceneRender", [this.#id, posted, !synced], signal, undefined, { transfer: [] }, this.#slot);
       const whole = { x: 0, y: 0, width: w, height: h };
+      this.#written = {};
       let img;
       if (fits) {
         img = into;
@@ -456,11 +457,10 @@ export function createWorkerPool({ size, workerUrl } = {}) {
           const row = d.width * 4;
           for (let y = 0; y < d.height; y++) into.data.set(v.data.subarray(y * row, (y + 1) * row), ((d.y + y) * w + d.x) * 4);
         }
-        this.#last = [into, into.data];
+        _intoOwner.set(into, [this.#written, into.data]);
       } else {
         // The worker sent the whole frame (not synced): it becomes the new image, no copy.
         img = typeof ImageData === "function" ? new ImageData(v.data, w, h) : { width: w, height: h, data: v.data };
-        this.#last = null;
       }
       const r = new ImageResult(img, this.warnings);
       r.dirty = synced ? v.dirty : whole;

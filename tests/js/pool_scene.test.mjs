@@ -53,6 +53,11 @@ test("pool scene: renders equal superimposeV2, partial updates cross threads, er
         const ref = await lib.superimposeV2({ ...body, ...merged });
         out.steps.push({ equal: same(into.data, ref.imageData.data), isInto: res.imageData === into, dirty: res.dirty, ms: typeof res.ms });
       }
+      // Rendering into another image leaves `into` behind: the next render into it is whole.
+      const other1 = new ImageData(640, 360);
+      await scene.render({ x_percent: 41 }, { into: other1 });
+      const back = await scene.render({ x_percent: 42 }, { into });
+      out.alternate = [back.dirty.width, same(into.data, (await lib.superimposeV2({ ...body, ...merged, x_percent: 42 })).imageData.data)];
       // A whole body may be passed: the images it repeats are not posted again.
       const wb = await scene.render({ ...body, ...merged, x_percent: 44 }, { into });
       out.wholeBody = same(into.data, (await lib.superimposeV2({ ...body, ...merged, x_percent: 44 })).imageData.data) && wb.dirty.width < 640;
@@ -113,6 +118,7 @@ test("pool scene: renders equal superimposeV2, partial updates cross threads, er
   });
   assert.deepEqual(r.steps[0].dirty, { x: 0, y: 0, width: 640, height: 360 }, "the first render sends the whole frame");
   assert.ok(r.steps[1].dirty.width * r.steps[1].dirty.height < 640 * 360 / 2, `a small move sends a small rectangle: ${JSON.stringify(r.steps[1].dirty)}`);
+  assert.deepEqual(r.alternate, [640, true], "back to the first image after another: the whole frame, equal");
   assert.ok(r.wholeBody, "a whole body with one change renders partially and equals superimposeV2");
   assert.deepEqual(r.fresh, { equal: true, isImageData: true, dirty: { x: 0, y: 0, width: 640, height: 360 } });
   assert.deepEqual(r.err, ["E_PARAM_RANGE", "opacity"]);

@@ -151,3 +151,26 @@ test("v1 scenes: every render equals superimpose (v1); moves write a small recta
   await assert.rejects(pkg.createScene(v1body, { pipeline: "v3" }), (e) => e.code === "E_PARAM_ENUM" && e.param === "pipeline");
   scene.free();
 });
+
+test("an image another scene or a one-shot call wrote in between gets the whole frame", async () => {
+  const a = await pkg.createScene(body);
+  const b = await pkg.createScene({ ...body, blend_mode: "difference", overlay_image: px(30, 30, 5, true) });
+  const into = { width: 160, height: 96, data: new Uint8ClampedArray(160 * 96 * 4) };
+  a.render({ x_percent: 30 }, { into });
+  b.render({ x_percent: 70 }, { into });
+  // a's previous render is no longer in `into`: a partial write would leave b's overlay there.
+  const r = a.render({ x_percent: 31 }, { into });
+  assert.deepEqual(r.dirty, { x: 0, y: 0, width: 160, height: 96 });
+  same(into.data, await oneShot({ x_percent: 31 }), "a after b");
+  assert.ok(a.render({ x_percent: 32 }, { into }).dirty.width < 160, "synced again: partial");
+  same(into.data, await oneShot({ x_percent: 32 }), "a after a");
+  // A one-shot call writing into the same image.
+  await pkg.superimposeV2({ ...body, blend_mode: "screen" }, { into });
+  assert.deepEqual(a.render({ x_percent: 33 }, { into }).dirty, { x: 0, y: 0, width: 160, height: 96 });
+  same(into.data, await oneShot({ x_percent: 33 }), "a after superimposeV2 into the same image");
+  await pkg.resize(px(200, 100), { width: 160, height: 96, filter: "bilinear", into });
+  assert.deepEqual(a.render({ x_percent: 34 }, { into }).dirty, { x: 0, y: 0, width: 160, height: 96 });
+  same(into.data, await oneShot({ x_percent: 34 }), "a after resize into the same image");
+  a.free();
+  b.free();
+});
