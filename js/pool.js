@@ -411,6 +411,12 @@ export function createWorkerPool({ size, workerUrl } = {}) {
   // Scenes in workers
 
   let nextSceneSlot = 0;
+  // A scene dropped without free() is released in its worker when its PoolScene is collected.
+  const sceneRegistry = typeof FinalizationRegistry === "function"
+    ? new FinalizationRegistry(({ slot, gen, id }) => {
+      if (slot.gen === gen && !closed) call("sceneFree", [id], undefined, undefined, { transfer: [] }, slot).catch(() => {});
+    })
+    : null;
 
   /** A scene held by one worker; renders send back only the changed rectangle. */
   class PoolScene {
@@ -425,6 +431,7 @@ export function createWorkerPool({ size, workerUrl } = {}) {
       this.#slot = slot;
       this.#gen = slot.gen;
       this.#id = v.id;
+      sceneRegistry?.register(this, { slot, gen: slot.gen, id: v.id }, this);
       /** The frame's width and height (the base's). */
       this.width = v.width;
       this.height = v.height;
@@ -472,6 +479,7 @@ export function createWorkerPool({ size, workerUrl } = {}) {
     free() {
       if (this.#freed) return;
       this.#freed = true;
+      sceneRegistry?.unregister(this);
       if (this.#slot.gen === this.#gen && !closed) call("sceneFree", [this.#id], undefined, undefined, { transfer: [] }, this.#slot).catch(() => {});
     }
   }
