@@ -5,11 +5,8 @@
 // the package as an app imports it (pkg/index.js, pkg/pool.js, pkg/worker.js).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
 import { startStaticServer } from "../../scripts/serve.mjs";
+import { launchChromium } from "./support/chromium.mjs";
 
 let server, browser, page;
 const consoleErrors = [];
@@ -17,12 +14,7 @@ const consoleErrors = [];
 before(async () => {
   server = await startStaticServer(0);
   const origin = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "pool-split-")), {
-    executablePath: "/usr/bin/chromium",
-    headless: true,
-    args: ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium("pool-split-");
   page = browser.pages()[0] ?? (await browser.newPage());
   page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
