@@ -481,8 +481,9 @@ export class Scene {
    * On an error the scene is unchanged.
    */
   render(changes, { into, full } = {}) {
-    // Another writer since this scene's last render: the whole frame (a non-boolean `full` still
-    // reaches the core, which rejects it).
+    // Only here is it known whether `into` still holds this scene's last render (no other scene,
+    // package call or render of this scene wrote elsewhere since): if not, the core writes the
+    // whole frame. (A non-boolean `full` still reaches the core, which rejects it.)
     const stale = into != null && !_intoHeldBy(into, this.#gen) && (full === undefined || full === false);
     const { image, dirty } = this.#live().render(_sceneChanges(changes, this.#fixed), { into, full: stale ? true : full });
     this.#gen = {};

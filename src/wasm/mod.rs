@@ -544,8 +544,6 @@ pub struct SceneJs {
     /// The body's settings as JSON (no image fields): `render`'s changes are merged into it
     /// and the result validated by the same parser as a one-shot call.
     body: serde_json::Map<String, serde_json::Value>,
-    /// The caller's image and its byte array that hold the frame as of the last render.
-    synced: Option<(JsValue, JsValue)>,
 }
 
 #[cfg(feature = "core-api")]
@@ -606,7 +604,6 @@ impl SceneJs {
             scene,
             warnings,
             body: map,
-            synced: None,
         })
     }
 
@@ -629,10 +626,11 @@ impl SceneJs {
 
     /// Apply `changes` (body fields other than the images, `bg_remove_model` and `base64`) and
     /// render. Resolves to `{image, dirty}`: `image` is `opts.into` when it has the frame's
-    /// size, else a new image; `dirty` (`{x, y, width, height}` or `null`) is the part of
-    /// `image` this call wrote that differs from what it held: only the changed rectangle when
-    /// `into` is the image the previous render wrote (and `opts.full` is not `true`), the whole
-    /// frame otherwise. On an error nothing changes.
+    /// size, else a new image; `dirty` (`{x, y, width, height}` or `null`) is what this call
+    /// wrote: into `opts.into`, only the changed rectangle unless `opts.full` is `true` (the
+    /// caller, `Scene` in index.js, knows whether `into` still holds this scene's last render
+    /// and passes `full: true` when it does not), the whole frame into a new image. On an error
+    /// nothing changes.
     ///
     /// # Errors
     /// The `E_PARAM_*` codes of a body; `E_UNSUPPORTED` for a fixed field; as
@@ -665,23 +663,13 @@ impl SceneJs {
                     && get(obj, "height").as_f64() == Some(f64::from(frame.height()))
                     && bytes.length() as usize == frame.data().len() =>
             {
-                let data = get(obj, "data");
-                let synced = !full
-                    && self
-                        .synced
-                        .as_ref()
-                        .is_some_and(|(o, d)| Object::is(o, obj) && Object::is(d, &data));
-                let dirty = if synced { change.rect() } else { Some(whole) };
+                let dirty = if full { Some(whole) } else { change.rect() };
                 if let Some(r) = dirty {
                     write_rect(frame, r, bytes);
                 }
-                self.synced = Some((obj.clone(), data));
                 (obj.clone(), dirty)
             }
-            _ => {
-                self.synced = None;
-                (image_to_js(frame), Some(whole))
-            }
+            _ => (image_to_js(frame), Some(whole)),
         };
         let out = Object::new();
         let _ = Reflect::set(&out, &"image".into(), &image);
