@@ -977,13 +977,9 @@ pub async fn superimpose_v2_band_js(
     body: JsValue,
     opts: JsValue,
 ) -> std::result::Result<JsValue, JsValue> {
-    let (Some(y0), Some(base_h)) = (opt_u32(&opts, "y0")?, opt_u32(&opts, "baseHeight")?) else {
-        return Err(Error::range("band", "`y0` and `baseHeight` are required").into());
-    };
+    let (y0, base_h) = band_rows(&opts)?;
     let auto = band_backend(&opts)?;
-    let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
-    let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
-    let l = crate::pipeline::load_v2(p)?;
+    let l = load_v2_body(&body)?;
     let dims = (l.overlay.width(), l.overlay.height());
     let reason = auto_reason(auto, dims, &l.settings, l.base.width(), base_h).await?;
     let image = crate::pipeline::composite_v2_band(
@@ -995,6 +991,23 @@ pub async fn superimpose_v2_band_js(
         &l.settings,
     )?;
     Ok(band_result(image, l.warnings, reason)?)
+}
+
+/// A v2 body (pixels already decoded by the JS layer) parsed and loaded, with no model: what the
+/// band exports of the pool's row split start from.
+#[cfg(feature = "core-api")]
+fn load_v2_body(body: &JsValue) -> Result<crate::pipeline::LoadedV2> {
+    let (map, pixels) = body_from_js(body, V2_IMAGES)?;
+    crate::pipeline::load_v2(crate::params::SuperimposeV2::from_json(&map, pixels)?)
+}
+
+/// A band export's required `opts.y0` and `opts.baseHeight`.
+#[cfg(feature = "core-api")]
+fn band_rows(opts: &JsValue) -> Result<(u32, u32)> {
+    match (opt_u32(opts, "y0")?, opt_u32(opts, "baseHeight")?) {
+        (Some(y0), Some(base_h)) => Ok((y0, base_h)),
+        _ => Err(Error::range("band", "`y0` and `baseHeight` are required")),
+    }
 }
 
 /// A band's result as the pool expects it: the image with `warnings`, `backendUsed: "cpu"` and,
@@ -1106,9 +1119,7 @@ pub fn superimpose_v2_scaled_rows_js(
         )
         .into());
     }
-    let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
-    let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
-    let l = crate::pipeline::load_v2(p)?;
+    let l = load_v2_body(&body)?;
     let (w1, h1) = crate::pipeline::v2_scaled_size(
         l.overlay.width(),
         l.overlay.height(),
@@ -1172,9 +1183,7 @@ pub async fn superimpose_v2_band_scaled_js(
     body: JsValue,
     opts: JsValue,
 ) -> std::result::Result<JsValue, JsValue> {
-    let (Some(y0), Some(base_h)) = (opt_u32(&opts, "y0")?, opt_u32(&opts, "baseHeight")?) else {
-        return Err(Error::range("band", "`y0` and `baseHeight` are required").into());
-    };
+    let (y0, base_h) = band_rows(&opts)?;
     let (Some(ow), Some(oh)) = (
         opt_u32(&opts, "overlayWidth")?,
         opt_u32(&opts, "overlayHeight")?,
@@ -1183,9 +1192,7 @@ pub async fn superimpose_v2_band_scaled_js(
     };
     let x0 = opt_u32(&opts, "x0")?.unwrap_or(0);
     let auto = band_backend(&opts)?;
-    let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
-    let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
-    let l = crate::pipeline::load_v2(p)?;
+    let l = load_v2_body(&body)?;
     let base_w = opt_u32(&opts, "baseWidth")?.unwrap_or(l.base.width());
     let reason = auto_reason(auto, (ow, oh), &l.settings, base_w, base_h).await?;
     let image = crate::pipeline::composite_v2_crop_scaled(
