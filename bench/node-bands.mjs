@@ -18,6 +18,23 @@ const stat = (t) => {
 };
 const f = (x) => x.toFixed(2).padStart(7);
 
+/** 3 warm-up rounds, then `runs` rounds of the full call and each piece in turn: their stats. */
+async function rounds(full, pieces) {
+  for (let i = 0; i < 3; i++) for (const g of [full, ...pieces]) await g();
+  const tf = [], tb = pieces.map(() => []);
+  for (let r = 0; r < runs; r++) {
+    let t0 = performance.now();
+    await full();
+    tf.push(performance.now() - t0);
+    for (const [i, g] of pieces.entries()) {
+      t0 = performance.now();
+      await g();
+      tb[i].push(performance.now() - t0);
+    }
+  }
+  return { sf: stat(tf), sb: tb.map(stat) };
+}
+
 async function compare(name, full, bands) {
   const ref = await full();
   let off = 0;
@@ -28,19 +45,7 @@ async function compare(name, full, bands) {
     off += out.data.length;
   }
   if (off !== ref.data.length) throw new Error(`${name}: the bands do not cover the output`);
-  for (let i = 0; i < 3; i++) for (const g of [full, ...bands]) await g();
-  const tf = [], tb = bands.map(() => []);
-  for (let r = 0; r < runs; r++) {
-    let t0 = performance.now();
-    await full();
-    tf.push(performance.now() - t0);
-    for (const [i, b] of bands.entries()) {
-      t0 = performance.now();
-      await b();
-      tb[i].push(performance.now() - t0);
-    }
-  }
-  const sf = stat(tf), sb = tb.map(stat);
+  const { sf, sb } = await rounds(full, bands);
   const slow = Math.max(...sb.map((s) => s.median));
   console.log(`${name}\n  full ${f(sf.median)} ms (min ${f(sf.min)})   bands ${sb.map((s) => `${f(s.median)} (min ${f(s.min)})`).join(" + ")} ms` +
     `   sum/full ${(sb.reduce((a, s) => a + s.median, 0) / sf.median).toFixed(2)}   slowest band/full ${(slow / sf.median).toFixed(2)}`);
@@ -93,19 +98,7 @@ for (const [label, bw, bh, mode] of [["1080p", 1920, 1080, "multiply"], ["4K", 3
     }
   }
   const pieces = [() => part(0), () => part(1), band(y0, mid), band(mid, y1)];
-  for (let i = 0; i < 3; i++) for (const g of [full, ...pieces]) await g();
-  const tf = [], tb = pieces.map(() => []);
-  for (let r = 0; r < runs; r++) {
-    let t0 = performance.now();
-    await full();
-    tf.push(performance.now() - t0);
-    for (const [i, g] of pieces.entries()) {
-      t0 = performance.now();
-      await g();
-      tb[i].push(performance.now() - t0);
-    }
-  }
-  const sf = stat(tf), sb = tb.map(stat);
+  const { sf, sb } = await rounds(full, pieces);
   const slow = Math.max(sb[0].median, sb[1].median) + Math.max(sb[2].median, sb[3].median);
   console.log(`superimposeV2 ${label}: overlay 1024² ×0.4 lanczos, rotate 30, mirror, ${mode} 90 (two phases)\n` +
     `  full ${f(sf.median)} ms (min ${f(sf.min)})   bands ${sb.map((x) => f(x.median)).join(" +")} ms` +
