@@ -24,7 +24,6 @@ export {
 // never load it.
 let ready = null;
 let initialized = false;
-let codecsReady = null;
 let maxPixelsLimit; // the last limits set, applied to the codec module when it loads
 let memoryBudgetBytes;
 const isNode =
@@ -90,40 +89,42 @@ export function loadClient(moduleOrPath) {
   return clientModule(moduleOrPath).then(() => undefined);
 }
 
-let clientReady = null;
-let clientInitialized = false;
-/** The client module's glue, initialised (loads it on first use). */
-function clientModule(moduleOrPath) {
-  if (!clientReady) {
-    clientReady = (async () => {
-      const input = moduleOrPath === undefined ? await wasmSource("superimpose_client_bg.wasm") : moduleOrPath;
-      await initClient(input === undefined ? undefined : { module_or_path: input });
-      clientInitialized = true;
-      return clientGlue;
-    })();
-    clientReady.catch(() => {
-      clientReady = null;
-    });
-  }
-  return clientReady;
+/**
+ * A lazily loaded wasm module: `load(moduleOrPath?)` resolves its glue, initialised once (then
+ * `onReady` runs; a failed load may be retried); `load.pending()` is that load once started, else
+ * null.
+ */
+function lazyModule(file, initGlue, glue, onReady) {
+  let ready = null;
+  const load = (moduleOrPath) => {
+    if (!ready) {
+      ready = (async () => {
+        const input = moduleOrPath === undefined ? await wasmSource(file) : moduleOrPath;
+        await initGlue(input === undefined ? undefined : { module_or_path: input });
+        onReady();
+        return glue;
+      })();
+      ready.catch(() => {
+        ready = null;
+      });
+    }
+    return ready;
+  };
+  load.pending = () => ready;
+  return load;
 }
 
-/** The codec module's glue, initialised (loads it on first use). */
-function codecModule(moduleOrPath) {
-  if (!codecsReady) {
-    codecsReady = (async () => {
-      const input = moduleOrPath === undefined ? await wasmSource("superimpose_codecs_bg.wasm") : moduleOrPath;
-      await initCodecs(input === undefined ? undefined : { module_or_path: input });
-      if (maxPixelsLimit !== undefined) codecGlue.setMaxPixels(maxPixelsLimit);
-      if (memoryBudgetBytes !== undefined) codecGlue.setMemoryBudget(memoryBudgetBytes);
-      return codecGlue;
-    })();
-    codecsReady.catch(() => {
-      codecsReady = null;
-    });
-  }
-  return codecsReady;
-}
+let clientInitialized = false;
+/** The client module's glue, initialised (loads it on first use). */
+const clientModule = lazyModule("superimpose_client_bg.wasm", initClient, clientGlue, () => {
+  clientInitialized = true;
+});
+
+/** The codec module's glue, initialised (loads it on first use) with the limits set so far. */
+const codecModule = lazyModule("superimpose_codecs_bg.wasm", initCodecs, codecGlue, () => {
+  if (maxPixelsLimit !== undefined) codecGlue.setMaxPixels(maxPixelsLimit);
+  if (memoryBudgetBytes !== undefined) codecGlue.setMemoryBudget(memoryBudgetBytes);
+});
 
 function codedError(code, message, extra = {}) {
   const e = new Error(message);
@@ -446,7 +447,6 @@ export function _sceneChanges(changes, fixed) {
 /** See {@link createScene}. */
 export class Scene {
   #raw;
-  #token = {};
   #gen = {}; // a new token after every render: only the image written last holds the frame
   #warnings;
   #fixed;
@@ -454,7 +454,7 @@ export class Scene {
     this.#raw = raw;
     this.#fixed = fixed;
     this.#warnings = raw.warnings();
-    sceneRegistry?.register(this, raw, this.#token);
+    sceneRegistry?.register(this, raw, this);
   }
   #live() {
     if (!this.#raw) throw codedError("E_UNSUPPORTED", "this scene was freed (scene.free())", { param: "scene" });
@@ -496,7 +496,7 @@ export class Scene {
   /** Release the scene's wasm memory now (later calls throw E_UNSUPPORTED). Idempotent. */
   free() {
     if (!this.#raw) return;
-    sceneRegistry?.unregister(this.#token);
+    sceneRegistry?.unregister(this);
     this.#raw.free();
     this.#raw = null;
   }
@@ -598,7 +598,7 @@ export async function setMaxPixels(n) {
   await init();
   wasm.setMaxPixels(n); // validates n (coded E_PARAM_RANGE)
   maxPixelsLimit = n;
-  if (codecsReady) (await codecsReady).setMaxPixels(n);
+  if (codecModule.pending()) (await codecModule.pending()).setMaxPixels(n);
 }
 
 /** The current pixel limit. */
@@ -616,7 +616,7 @@ export async function setMemoryBudget(bytes) {
   wasm.setMemoryBudget(bytes); // validates (coded E_PARAM_RANGE)
   memoryBudgetBytes = bytes;
   // The codec module decodes with its own copy of the limits.
-  if (codecsReady) (await codecsReady).setMemoryBudget(bytes);
+  if (codecModule.pending()) (await codecModule.pending()).setMemoryBudget(bytes);
 }
 
 /** The current working-memory budget in bytes. */
