@@ -107,8 +107,8 @@ pub struct SceneV2 {
     /// That overlay rotated: what is composited.
     prepared: Option<(RotateKey, RgbaImage)>,
     resident: Resident,
-    /// The settings of the composite now in the frame (`None`: the frame is the plain base).
-    rendered: Option<V2Settings>,
+    /// Whether the frame holds the composite of `settings` (false until the first render).
+    rendered: bool,
     warnings: Vec<String>,
 }
 
@@ -149,7 +149,7 @@ impl SceneV2 {
             scaled: None,
             prepared: None,
             resident: Resident::new(l.base),
-            rendered: None,
+            rendered: false,
             warnings: l.warnings,
         })
     }
@@ -188,8 +188,7 @@ impl SceneV2 {
     /// As [`pipeline::composite_v2`]: `E_DIMENSIONS` / `E_IMAGE_TOO_LARGE` from the overlay's
     /// scale and rotation, `E_MEMORY_BUDGET`.
     pub fn render_with(&mut self, s: V2Settings) -> Result<Change> {
-        if self.rendered.as_ref() == Some(&s) {
-            self.settings = s;
+        if self.rendered && self.settings == s {
             return Ok(Change::None);
         }
         let blender = Blender::new(s.blend_mode, s.opacity / 100.0, s.seed)?;
@@ -235,7 +234,7 @@ impl SceneV2 {
         let changed = self.resident.recomposite(ov, left, top, |frame| {
             blend::composite_at(frame, ov, left, top, &blender)
         });
-        self.rendered = Some(s.clone());
+        self.rendered = true;
         self.settings = s;
         Ok(changed)
     }
@@ -252,7 +251,8 @@ pub struct SceneV1 {
     /// The prepared overlay and the settings it was made with (offsets zeroed).
     prepared: Option<(V1Settings, RgbaImage)>,
     resident: Resident,
-    rendered: Option<V1Settings>,
+    /// Whether the frame holds the composite of `settings` (false until the first render).
+    rendered: bool,
 }
 
 impl SceneV1 {
@@ -271,7 +271,7 @@ impl SceneV1 {
             settings: l.settings,
             prepared: None,
             resident: Resident::new(l.base),
-            rendered: None,
+            rendered: false,
         })
     }
 
@@ -291,8 +291,7 @@ impl SceneV1 {
     /// # Errors
     /// As [`pipeline::composite_v1`].
     pub fn render_with(&mut self, s: V1Settings) -> Result<Change> {
-        if self.rendered.as_ref() == Some(&s) {
-            self.settings = s;
+        if self.rendered && self.settings == s {
             return Ok(Change::None);
         }
         if !(0.0..=1.0).contains(&s.opacity) {
@@ -328,7 +327,7 @@ impl SceneV1 {
         let changed = self
             .resident
             .recomposite(ov, left, top, |frame| blend::mix_at(frame, ov, left, top));
-        self.rendered = Some(s.clone());
+        self.rendered = true;
         self.settings = s;
         Ok(changed)
     }
