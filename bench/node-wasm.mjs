@@ -28,6 +28,8 @@ const big = noise(1024, 1024, 3);
 await time("resize lanczos 1024² → 410² RGBA", () => resize(src, { width: 410, height: 410, filter: "lanczos" }));
 await time("resize bilinear 1024² → 410² RGBA", () => resize(src, { width: 410, height: 410, filter: "bilinear" }));
 await time("rotate 1024² RGBA 30° bicubic (premultiplied)", () => rotate(src, { degrees: 30, sampler: "bicubic" }));
+const ov = noise(410, 410, 5);
+await time("rotate 410² opaque RGBA 30° bicubic (the v2 overlay)", () => rotate(ov, { degrees: 30, sampler: "bicubic" }));
 await setKernelBackend("scalar");
 await time("resize lanczos 1024² → 410² RGBA (forced scalar)", () => resize(src, { width: 410, height: 410, filter: "lanczos" }));
 await time("resize bilinear 1024² → 410² RGBA (forced scalar)", () => resize(src, { width: 410, height: 410, filter: "bilinear" }));

@@ -100,3 +100,148 @@ fn simd128_equals_scalar() {
     }
     assert!(n > 1000);
 }
+
+/// The byte the scalar reference makes of an `f64` bicubic value (`bicubic_filter*`'s clamp
+/// and cast).
+fn byte_of(v: f64) -> u8 {
+    if v <= 0.0 {
+        0
+    } else if v >= 255.0 {
+        255
+    } else {
+        v as u8
+    }
+}
+
+/// The `f32` fast path of the RGBA bicubic interior: its values stay well inside the band it
+/// leaves to the `f64` kernel, every byte it decides is the reference's, and it does hand
+/// pixels back (exact integers of non-flat neighbourhoods, values near a byte boundary).
+#[wasm_bindgen_test]
+fn bicubic_f32_fast_path_margin_and_decisions() {
+    let mut s = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    };
+    let fracs = [0.0, 1e-9, 0.25, 0.5, 0.75, 1.0 - 1e-9, 0.999_999, 0.1, 0.9];
+    let (mut worst, mut decided, mut handed_back) = (0f64, 0u32, 0u32);
+    for case in 0..60_000u32 {
+        let mut n = [0u8; 64];
+        for (i, b) in n.iter_mut().enumerate() {
+            let r = next();
+            *b = match case % 6 {
+                // 0/255 checkerboards and extremes: the largest overshoots of the cubic.
+                0 => {
+                    if (i / 4 + i / 16) % 2 == 0 {
+                        0
+                    } else {
+                        255
+                    }
+                }
+                1 => {
+                    if r & 1 == 0 {
+                        0
+                    } else {
+                        255
+                    }
+                }
+                // Few levels: many values land exactly on integers.
+                2 => [0, 64, 128, 255][(r >> 8) as usize % 4],
+                // Flat channels next to noisy ones (an opaque image's alpha).
+                3 => {
+                    if i % 4 == 3 {
+                        255
+                    } else {
+                        (r >> 24) as u8
+                    }
+                }
+                4 => {
+                    if i % 4 == 0 {
+                        17
+                    } else {
+                        (r >> 24) as u8
+                    }
+                }
+                _ => (r >> 24) as u8,
+            };
+        }
+        let pick = |r: u64| {
+            if r.is_multiple_of(3) {
+                fracs[(r >> 8) as usize % fracs.len()]
+            } else {
+                (r >> 11) as f64 / (1u64 << 53) as f64
+            }
+        };
+        let (dx, dy) = (pick(next()), pick(next()));
+        let (got, v32, v64) = rotate::bicubic_f32_probe(&n, dx, dy);
+        for c in 0..4 {
+            worst = worst.max((f64::from(v32[c]) - v64[c]).abs());
+        }
+        match got {
+            Some(bytes) => {
+                decided += 1;
+                let want = v64.map(byte_of);
+                assert_eq!(bytes, want, "dx {dx}, dy {dy}, {n:?}");
+            }
+            None => handed_back += 1,
+        }
+    }
+    // The band is 2⁻⁸ ≈ 3.9·10⁻³; the documented bound is about 3·10⁻⁴.
+    assert!(worst < 4e-4, "largest |f32 − f64| {worst}");
+    assert!(
+        decided > 40_000 && handed_back > 1_000,
+        "{decided} decided, {handed_back} handed back"
+    );
+    wasm_bindgen_test::console_log!(
+        "bicubic f32 path: largest |f32 − f64| = {worst:.2e}; {decided} decided, {handed_back} handed back"
+    );
+}
+
+/// Images made of flat areas, few levels and smooth ramps (where the `f32` path meets exact
+/// integers most often) rotate to the scalar reference's bytes.
+#[wasm_bindgen_test]
+fn bicubic_flat_and_banded_images_equal_scalar() {
+    let (w, h) = (53u32, 41u32);
+    let make = |f: &dyn Fn(u32, u32, usize) -> u8| {
+        let mut d = Vec::with_capacity((w * h * 4) as usize);
+        for y in 0..h {
+            for x in 0..w {
+                for c in 0..4 {
+                    d.push(f(x, y, c));
+                }
+            }
+        }
+        Image::<4>::from_vec(w, h, d).unwrap()
+    };
+    let images = [
+        make(&|x, y, c| {
+            if c == 3 {
+                255
+            } else {
+                [0u8, 255, 128][((x / 7 + y / 5) % 3) as usize]
+            }
+        }),
+        make(&|x, y, c| ((x * 5 + y * 3 + c as u32 * 40) % 256) as u8),
+        make(&|x, _, c| {
+            if c == 3 {
+                200
+            } else {
+                (x * 255 / (w - 1)) as u8
+            }
+        }),
+        make(&|x, y, c| {
+            if (x + y) % 2 == 0 {
+                255
+            } else {
+                (c as u8) * 60
+            }
+        }),
+    ];
+    for img in &images {
+        for a in [0.5, 13.0, 30.0, 45.0, 60.25, 90.5, 135.0, 217.0, 333.3] {
+            compare(img, a, Sampler::Bicubic);
+        }
+    }
+}

@@ -447,6 +447,20 @@ pub fn rotate_premultiplied(src: &RgbaImage, degrees: f64, sampler: Sampler) -> 
     Ok(out)
 }
 
+/// Not API (tests only): the wasm `simd128` bicubic's `f32` fast path on one 4×4 RGBA
+/// neighbourhood (4 rows of 16 bytes) at fractions `dx`, `dy`: the bytes it decides (`None`
+/// when it leaves the pixel to the exact `f64` kernel), its `f32` values, and the reference's
+/// `f64` values.
+#[doc(hidden)]
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub fn bicubic_f32_probe(
+    neighbourhood: &[u8; 64],
+    dx: f64,
+    dy: f64,
+) -> (Option<[u8; 4]>, [f32; 4], [f64; 4]) {
+    simd128::probe_f32(neighbourhood, dx, dy)
+}
+
 /// Pillow `ROTATE_90` (`ccw`) / `ROTATE_270`: an exact transpose into an `h × w` image.
 fn transpose<const C: usize>(src: &Image<C>, ccw: bool) -> Result<Image<C>> {
     let (w, h) = (src.width() as usize, src.height() as usize);

@@ -258,7 +258,7 @@ pub(super) fn cubic(v1: f64, v2: f64, v3: f64, v4: f64, d: f64) -> f64 {
 
 /// The same cubic on integer samples: Pillow forms p1…p4 in `int` (exact) first.
 #[inline(always)]
-fn cubic_u8(v1: u8, v2: u8, v3: u8, v4: u8, d: f64) -> f64 {
+pub(super) fn cubic_u8(v1: u8, v2: u8, v3: u8, v4: u8, d: f64) -> f64 {
     let (v1, v2, v3, v4) = (i32::from(v1), i32::from(v2), i32::from(v3), i32::from(v4));
     let p1 = f64::from(v2);
     let p2 = f64::from(-v1 + v3);

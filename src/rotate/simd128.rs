@@ -307,6 +307,150 @@ fn bicubic_rgba_interior(
     }
 }
 
+/// Half-width of the band around each integer in which the `f32` bicubic
+/// ([`bicubic_rgba_f32`]) does not decide a byte: 2⁻⁸. The `f32` value is within about 3·10⁻⁴
+/// of the `f64` one (bound in [`bicubic_rgba_f32`]; `tests/wasm_rotate.rs` measures under
+/// 2·10⁻⁴), so outside the band both truncate to the same byte.
+pub(super) const F32_BAND: f32 = 1.0 / 256.0;
+
+/// The cubic's four weights at `d` ∈ [0, 1): Pillow's `BICUBIC` polynomial
+/// `p2 + d(−p1 + p3 + d(2(p1 − p2) + p3 − p4 + d(−p1 + p2 − p3 + p4)))` collected per sample,
+/// computed in `f64` and rounded once to `f32`.
+#[inline(always)]
+fn cubic_weights(d: f64) -> [f32; 4] {
+    let d2 = d * d;
+    let d3 = d2 * d;
+    [
+        (2.0 * d2 - d - d3) as f32,
+        (1.0 - 2.0 * d2 + d3) as f32,
+        (d + d2 - d3) as f32,
+        (d3 - d2) as f32,
+    ]
+}
+
+/// The weights-form cubic in `f32x4` over 4 rows of 4 RGBA pixels: lane c is channel c's
+/// value `Σ_r wy_r · Σ_k wx_k · p[r][k]`.
+#[inline(always)]
+fn cubic_f32(rows: &[v128; 4], dx: f64, dy: f64) -> v128 {
+    let wx = cubic_weights(dx);
+    let wy = cubic_weights(dy);
+    let (w1, w2, w3, w4) = (
+        f32x4_splat(wx[0]),
+        f32x4_splat(wx[1]),
+        f32x4_splat(wx[2]),
+        f32x4_splat(wx[3]),
+    );
+    let f = |x: v128| f32x4_convert_i32x4(x);
+    let mut v = f32x4_splat(0.0);
+    for (&row, &w) in rows.iter().zip(wy.iter()) {
+        let (l16, h16) = (u16x8_extend_low_u8x16(row), u16x8_extend_high_u8x16(row));
+        let h = f32x4_add(
+            f32x4_add(
+                f32x4_mul(f(u32x4_extend_low_u16x8(l16)), w1),
+                f32x4_mul(f(u32x4_extend_high_u16x8(l16)), w2),
+            ),
+            f32x4_add(
+                f32x4_mul(f(u32x4_extend_low_u16x8(h16)), w3),
+                f32x4_mul(f(u32x4_extend_high_u16x8(h16)), w4),
+            ),
+        );
+        v = f32x4_add(v, f32x4_mul(h, f32x4_splat(w)));
+    }
+    v
+}
+
+/// The bicubic sample of an RGBA pixel whose 4×4 neighbourhood lies inside the image, in
+/// `f32x4` (one pixel's four channels per vector) with the weights form of the cubic, or
+/// `false` when that cannot decide a byte and the caller must take the exact `f64` kernel.
+///
+/// Exactness: the result byte is `trunc(clamp(v, 0, 255))` of the `f64` value `v`. With
+/// weights rounded once to `f32` (error ≤ 2⁻²⁵·|w|), |samples| ≤ 255, Σ|w| ≤ 1.5 and the
+/// row values |h| ≤ 383, the rounding of the 16 products and 15 sums bounds the difference
+/// of the `f32` value from the real one by about 3·10⁻⁴, and the `f64` value is within 10⁻¹¹
+/// of it. So when the `f32` value is further than [`F32_BAND`] from every integer, both lie
+/// in the same unit interval (or both ≤ 0, or both ≥ 255) and give the same byte. A channel
+/// whose 16 samples are all equal (a flat area, or the constant alpha of an opaque image) has
+/// `v = p` exactly in `f64`, so it is decided by the samples, not by the band. Any other
+/// channel inside the band sends the pixel to the `f64` kernel (about 2 % of the pixels of a
+/// noisy photo).
+#[inline(always)]
+fn bicubic_rgba_f32(
+    s: &[u8],
+    row_bytes: usize,
+    at: usize,
+    dx: f64,
+    dy: f64,
+    out: &mut [u8],
+) -> bool {
+    let mut rows = [u8x16_splat(0); 4];
+    for (r, row) in rows.iter_mut().enumerate() {
+        let i = at + r * row_bytes;
+        *row = match s.get(i..i + 16).map(<[u8; 16]>::try_from) {
+            // SAFETY: a 16-byte array; wasm loads need no alignment.
+            Some(Ok(b)) => unsafe { v128_load(b.as_ptr().cast::<v128>()) },
+            _ => return false, // unreachable: the caller checked the neighbourhood is inside
+        };
+    }
+    let v = cubic_f32(&rows, dx, dy);
+    let near = f32x4_lt(
+        f32x4_abs(f32x4_sub(v, f32x4_nearest(v))),
+        f32x4_splat(F32_BAND),
+    );
+    let mut bytes = i32x4_trunc_sat_f32x4(f32x4_pmin(
+        f32x4_pmax(v, f32x4_splat(0.0)),
+        f32x4_splat(255.0),
+    ));
+    if v128_any_true(near) {
+        // Per channel: min == max over the 16 samples (4 rows × 4 pixels).
+        let lo = u8x16_min(u8x16_min(rows[0], rows[1]), u8x16_min(rows[2], rows[3]));
+        let hi = u8x16_max(u8x16_max(rows[0], rows[1]), u8x16_max(rows[2], rows[3]));
+        let lo = u8x16_min(lo, i64x2_shuffle::<1, 1>(lo, lo));
+        let lo = u8x16_min(lo, i32x4_shuffle::<1, 1, 1, 1>(lo, lo));
+        let hi = u8x16_max(hi, i64x2_shuffle::<1, 1>(hi, hi));
+        let hi = u8x16_max(hi, i32x4_shuffle::<1, 1, 1, 1>(hi, hi));
+        let flat = i32x4_extend_low_i16x8(i16x8_extend_low_i8x16(i8x16_eq(lo, hi)));
+        if v128_any_true(v128_andnot(near, flat)) {
+            return false;
+        }
+        let p = u32x4_extend_low_u16x8(u16x8_extend_low_u8x16(lo));
+        bytes = v128_bitselect(p, bytes, flat);
+    }
+    let n16 = i16x8_narrow_i32x4(bytes, bytes);
+    let n8 = u8x16_narrow_i16x8(n16, n16);
+    if let Some(o) = out.get_mut(..4) {
+        o.copy_from_slice(&u32x4_extract_lane::<0>(n8).to_le_bytes());
+    }
+    true
+}
+
+/// Test probe for [`bicubic_rgba_f32`] on one 4×4 RGBA neighbourhood (`n`: 4 rows of 16
+/// bytes): its byte decision (`None`: left to the `f64` kernel), the `f32` values, and the
+/// exact `f64` values of the scalar reference (Pillow's operation order).
+pub(super) fn probe_f32(n: &[u8; 64], dx: f64, dy: f64) -> (Option<[u8; 4]>, [f32; 4], [f64; 4]) {
+    let mut out = [0u8; 4];
+    let decided = bicubic_rgba_f32(n, 16, 0, dx, dy, &mut out).then_some(out);
+    let rows: [v128; 4] = core::array::from_fn(|r| {
+        let mut b = [0u8; 16];
+        b.copy_from_slice(&n[r * 16..r * 16 + 16]);
+        // SAFETY: a 16-byte array; wasm loads need no alignment.
+        unsafe { v128_load(b.as_ptr().cast::<v128>()) }
+    });
+    let v = cubic_f32(&rows, dx, dy);
+    let v32 = [
+        f32x4_extract_lane::<0>(v),
+        f32x4_extract_lane::<1>(v),
+        f32x4_extract_lane::<2>(v),
+        f32x4_extract_lane::<3>(v),
+    ];
+    let v64 = core::array::from_fn(|c| {
+        let at = |r: usize, k: usize| n[r * 16 + k * 4 + c];
+        let h: [f64; 4] =
+            core::array::from_fn(|r| scalar::cubic_u8(at(r, 0), at(r, 1), at(r, 2), at(r, 3), dx));
+        scalar::cubic(h[0], h[1], h[2], h[3], dy)
+    });
+    (decided, v32, v64)
+}
+
 /// Bicubic rotation, `simd128`, over a row band. RGBA pixels whose 4×4 neighbourhood is inside
 /// the source take [`bicubic_rgba_interior`]; the rest (and other channel counts) the clamped
 /// sampler.
@@ -322,7 +466,10 @@ pub(super) fn bicubic<const C: usize>(b: &scalar::Band<'_, C>, dst: &mut Image<C
         if xf >= 1.0 && yf >= 1.0 && xf + 2.0 < sw as f64 && yf + 2.0 < sh as f64 {
             let (x, y) = (xf as usize, yf as usize);
             let at = ((y - 1 - row0) * sw + (x - 1)) * 4;
-            bicubic_rgba_interior(&k, s, sw * 4, at, uu - xf, vv - yf, out);
+            let (dx, dy) = (uu - xf, vv - yf);
+            if !bicubic_rgba_f32(s, sw * 4, at, dx, dy, out) {
+                bicubic_rgba_interior(&k, s, sw * 4, at, dx, dy, out);
+            }
         } else {
             bicubic_px::<C>(s, sw, sh, row0, u, v, out);
         }
