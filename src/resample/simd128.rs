@@ -102,25 +102,62 @@ pub(crate) fn horizontal<const C: usize>(
         i32x4_splat(ROUNDING),
     ]);
     let n_rows = dst.len() / out_stride;
+    // Per output pixel: its first input byte and its taps in whole quads (zero-padded, see
+    // [`padded`]), or 0 quads for the few pixels at the right edge whose padded quads would
+    // pass the row's end (they take [`taps`]). Checked here once, so the hot loop below reads
+    // through pointers without per-pixel slicing.
+    let plan: Vec<(usize, usize)> = (0..coeffs.out_len())
+        .map(|x| {
+            let (first, count) = coeffs.bounds[x];
+            let first = (first as usize).wrapping_sub(col_shift);
+            let n = padded(first, count as usize, src_w);
+            let quads = n / 4;
+            let fits = n.is_multiple_of(4)
+                && first.checked_add(n).is_some_and(|end| end <= src_w)
+                && 2 * quads <= split.pairs;
+            if fits {
+                (first * 4, quads)
+            } else {
+                (0, 0)
+            }
+        })
+        .collect();
     let mut y = 0;
     // Two rows per step share the coefficient loads and the per-pixel bookkeeping.
     while y + 2 <= n_rows {
         let start = (row0 + y) * in_stride;
         let (ra, rb) = src[start..start + 2 * in_stride].split_at(in_stride);
         let (oa, ob) = dst[y * out_stride..(y + 2) * out_stride].split_at_mut(out_stride);
-        for (x, ((pa, pb), ks)) in oa
+        for (x, ((pa, pb), (ks, &(off, quads)))) in oa
             .chunks_exact_mut(4)
             .zip(ob.chunks_exact_mut(4))
-            .zip(split.v.chunks_exact(split.pairs))
+            .zip(split.v.chunks_exact(split.pairs).zip(plan.iter()))
             .enumerate()
         {
-            let (first, count) = coeffs.bounds[x];
-            let (first, count) = (first as usize - col_shift, count as usize);
-            let count = padded(first, count, src_w);
-            let span = first * 4..(first + count) * 4;
-            let (a, b) = taps::<true>(&ra[span.clone()], &rb[span], ks, count, &m);
-            pa.copy_from_slice(&pack4(a).to_le_bytes());
-            pb.copy_from_slice(&pack4(b).to_le_bytes());
+            let (a, b) = if quads > 0 {
+                // SAFETY: `plan` checked off/4 + 4·quads ≤ src_w, so bytes [off, off + 16·quads)
+                // lie inside `ra` and `rb` (src_w·4 bytes each), and 2·quads ≤ pairs = ks.len().
+                unsafe {
+                    quads2(
+                        ra.as_ptr().add(off),
+                        rb.as_ptr().add(off),
+                        ks.as_ptr(),
+                        quads,
+                        &m,
+                    )
+                }
+            } else {
+                let (first, count) = coeffs.bounds[x];
+                let (first, count) = (first as usize - col_shift, count as usize);
+                let count = padded(first, count, src_w);
+                let span = first * 4..(first + count) * 4;
+                taps::<true>(&ra[span.clone()], &rb[span], ks, count, &m)
+            };
+            let s = PRECISION_BITS;
+            let w = i16x8_narrow_i32x4(i32x4_shr(a, s), i32x4_shr(b, s));
+            let bytes = u8x16_narrow_i16x8(w, w);
+            pa.copy_from_slice(&u32x4_extract_lane::<0>(bytes).to_le_bytes());
+            pb.copy_from_slice(&u32x4_extract_lane::<1>(bytes).to_le_bytes());
         }
         y += 2;
     }
@@ -141,6 +178,57 @@ pub(crate) fn horizontal<const C: usize>(
             po.copy_from_slice(&pack4(a).to_le_bytes());
         }
     }
+}
+
+/// [`taps`] for two rows over `quads` whole quads of taps, through raw pointers: `2²¹ + Σ p·k`
+/// of the RGBA pixels at `pa` and `pb` with the split coefficients at `k`.
+///
+/// # Safety
+/// `pa` and `pb` must be readable for `16·quads` bytes and `k` for `2·quads` pairs.
+#[inline(always)]
+unsafe fn quads2(
+    pa: *const u8,
+    pb: *const u8,
+    k: *const [v128; 2],
+    quads: usize,
+    m: &[v128; 3],
+) -> (v128, v128) {
+    let [m_lo, m_hi, round] = *m;
+    let zero = i32x4_splat(0);
+    let (mut ah, mut al, mut bh, mut bl) = (zero, round, zero, round);
+    for j in 0..quads {
+        // SAFETY: j < quads (the caller's contract).
+        let (v, w, k0, k1) = unsafe {
+            (
+                v128_load(pa.add(16 * j).cast::<v128>()),
+                v128_load(pb.add(16 * j).cast::<v128>()),
+                *k.add(2 * j),
+                *k.add(2 * j + 1),
+            )
+        };
+        let (x0, x1) = (i8x16_swizzle(v, m_lo), i8x16_swizzle(v, m_hi));
+        let (y0, y1) = (i8x16_swizzle(w, m_lo), i8x16_swizzle(w, m_hi));
+        ah = i32x4_add(
+            ah,
+            i32x4_add(i32x4_dot_i16x8(x0, k0[0]), i32x4_dot_i16x8(x1, k1[0])),
+        );
+        al = i32x4_add(
+            al,
+            i32x4_add(i32x4_dot_i16x8(x0, k0[1]), i32x4_dot_i16x8(x1, k1[1])),
+        );
+        bh = i32x4_add(
+            bh,
+            i32x4_add(i32x4_dot_i16x8(y0, k0[0]), i32x4_dot_i16x8(y1, k1[0])),
+        );
+        bl = i32x4_add(
+            bl,
+            i32x4_add(i32x4_dot_i16x8(y0, k0[1]), i32x4_dot_i16x8(y1, k1[1])),
+        );
+    }
+    (
+        i32x4_add(i32x4_shl(ah, SPLIT), al),
+        i32x4_add(i32x4_shl(bh, SPLIT), bl),
+    )
 }
 
 /// The tap count rounded up to whole quads when those pixels exist in the row (`first + n ≤
