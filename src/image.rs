@@ -321,18 +321,24 @@ impl RgbaImage {
 
     /// Whether every pixel has alpha 255 (branch-free over 16-pixel blocks, so it vectorises).
     pub fn is_opaque(&self) -> bool {
-        let blocks = self.data.chunks_exact(64);
-        let tail = blocks.remainder();
-        blocks
-            .into_iter()
-            .all(|b| b.iter().skip(3).step_by(4).fold(255u8, |a, &x| a & x) == 255)
-            && tail.iter().skip(3).step_by(4).all(|&x| x == 255)
+        opaque_rgba(&self.data)
     }
 
     /// Whether any pixel has alpha < 255.
     pub fn has_transparency(&self) -> bool {
         !self.is_opaque()
     }
+}
+
+/// Whether every 4th byte (the alpha of RGBA bytes) is 255 (branch-free over 16-pixel
+/// blocks, so it vectorises).
+pub(crate) fn opaque_rgba(data: &[u8]) -> bool {
+    let blocks = data.chunks_exact(64);
+    let tail = blocks.remainder();
+    blocks
+        .into_iter()
+        .all(|b| b.iter().skip(3).step_by(4).fold(255u8, |a, &x| a & x) == 255)
+        && tail.iter().skip(3).step_by(4).all(|&x| x == 255)
 }
 
 /// Scalar reference of [`RgbaImage::premultiply`] on RGBA bytes.

@@ -200,7 +200,7 @@ fn bicubic_f32_fast_path_margin_and_decisions() {
 }
 
 /// Images made of flat areas, few levels and smooth ramps (where the `f32` path meets exact
-/// integers most often) rotate to the scalar reference's bytes.
+/// integers most often), and opaque noise, rotate to the scalar reference's bytes.
 #[wasm_bindgen_test]
 fn bicubic_flat_and_banded_images_equal_scalar() {
     let (w, h) = (53u32, 41u32);
@@ -236,6 +236,14 @@ fn bicubic_flat_and_banded_images_equal_scalar() {
                 255
             } else {
                 (c as u8) * 60
+            }
+        }),
+        // Opaque noise: the alpha channel is skipped as known 255.
+        make(&|x, y, c| {
+            if c == 3 {
+                255
+            } else {
+                (x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503) ^ (c as u32 * 97)) as u8
             }
         }),
     ];

@@ -380,6 +380,7 @@ fn bicubic_rgba_f32(
     at: usize,
     dx: f64,
     dy: f64,
+    opaque: bool,
     out: &mut [u8],
 ) -> bool {
     let mut rows = [u8x16_splat(0); 4];
@@ -392,7 +393,7 @@ fn bicubic_rgba_f32(
         };
     }
     let v = cubic_f32(&rows, dx, dy);
-    let near = f32x4_lt(
+    let mut near = f32x4_lt(
         f32x4_abs(f32x4_sub(v, f32x4_nearest(v))),
         f32x4_splat(F32_BAND),
     );
@@ -400,6 +401,11 @@ fn bicubic_rgba_f32(
         f32x4_pmax(v, f32x4_splat(0.0)),
         f32x4_splat(255.0),
     ));
+    if opaque {
+        // Every alpha sample is 255, so the alpha channel is flat: 255 exactly.
+        near = v128_and(near, i32x4(-1, -1, -1, 0));
+        bytes = v128_or(v128_and(bytes, i32x4(-1, -1, -1, 0)), i32x4(0, 0, 0, 255));
+    }
     if v128_any_true(near) {
         // Per channel: min == max over the 16 samples (4 rows × 4 pixels).
         let lo = u8x16_min(u8x16_min(rows[0], rows[1]), u8x16_min(rows[2], rows[3]));
@@ -428,7 +434,8 @@ fn bicubic_rgba_f32(
 /// exact `f64` values of the scalar reference (Pillow's operation order).
 pub(super) fn probe_f32(n: &[u8; 64], dx: f64, dy: f64) -> (Option<[u8; 4]>, [f32; 4], [f64; 4]) {
     let mut out = [0u8; 4];
-    let decided = bicubic_rgba_f32(n, 16, 0, dx, dy, &mut out).then_some(out);
+    let opaque = crate::image::opaque_rgba(n);
+    let decided = bicubic_rgba_f32(n, 16, 0, dx, dy, opaque, &mut out).then_some(out);
     let rows: [v128; 4] = core::array::from_fn(|r| {
         let mut b = [0u8; 16];
         b.copy_from_slice(&n[r * 16..r * 16 + 16]);
@@ -459,6 +466,9 @@ pub(super) fn bicubic<const C: usize>(b: &scalar::Band<'_, C>, dst: &mut Image<C
         return scalar::interpolate(b, dst, bicubic_px::<C>);
     }
     let k = Consts::new();
+    // An opaque source (the usual overlay) lets the f32 path skip the alpha channel's
+    // flatness test: its value is 255 everywhere.
+    let opaque = crate::image::opaque_rgba(b.src.data());
     scalar::interpolate(b, dst, |s, sw, sh, row0, u, v, out| {
         let (uu, vv) = (u - 0.5, v - 0.5);
         let (xf, yf) = (uu.floor(), vv.floor());
@@ -467,7 +477,7 @@ pub(super) fn bicubic<const C: usize>(b: &scalar::Band<'_, C>, dst: &mut Image<C
             let (x, y) = (xf as usize, yf as usize);
             let at = ((y - 1 - row0) * sw + (x - 1)) * 4;
             let (dx, dy) = (uu - xf, vv - yf);
-            if !bicubic_rgba_f32(s, sw * 4, at, dx, dy, out) {
+            if !bicubic_rgba_f32(s, sw * 4, at, dx, dy, opaque, out) {
                 bicubic_rgba_interior(&k, s, sw * 4, at, dx, dy, out);
             }
         } else {
