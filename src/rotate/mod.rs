@@ -24,7 +24,8 @@ pub enum Sampler {
     Nearest,
     /// 2×2 bilinear.
     Bilinear,
-    /// 4×4 bicubic (a = −0.5).
+    /// 4×4 bicubic: Pillow's transform cubic, which is the Keys cubic with a = −1 (the resize
+    /// filter `bicubic` uses a = −0.5).
     Bicubic,
 }
 
