@@ -113,11 +113,20 @@ fn byte_of(v: f64) -> u8 {
     }
 }
 
-/// The `f32` fast path of the RGBA bicubic interior: its values stay well inside the band it
-/// leaves to the `f64` kernel, every byte it decides is the reference's, and it does hand
-/// pixels back (exact integers of non-flat neighbourhoods, values near a byte boundary).
+/// The `f32` fast paths of the RGBA bicubic and bilinear interiors: their values stay well
+/// inside the band they leave to the `f64` kernel, every byte they decide is the reference's,
+/// and they do hand pixels back (exact integers of non-flat neighbourhoods, values near a byte
+/// boundary).
 #[wasm_bindgen_test]
-fn bicubic_f32_fast_path_margin_and_decisions() {
+fn f32_fast_paths_margin_and_decisions() {
+    // (sampler, largest |f32 − f64| allowed: well under the documented bounds of about 3·10⁻⁴
+    // and 1.5·10⁻⁴; the band is 2⁻⁸ ≈ 3.9·10⁻³)
+    for (sampler, bound) in [(Sampler::Bicubic, 4e-4), (Sampler::Bilinear, 2e-4)] {
+        f32_fast_path_cases(sampler, bound);
+    }
+}
+
+fn f32_fast_path_cases(sampler: Sampler, bound: f64) {
     let mut s = 0x2545_F491_4F6C_DD1Du64;
     let mut next = move || {
         s ^= s << 13;
@@ -175,7 +184,7 @@ fn bicubic_f32_fast_path_margin_and_decisions() {
             }
         };
         let (dx, dy) = (pick(next()), pick(next()));
-        let (got, v32, v64) = rotate::bicubic_f32_probe(&n, dx, dy);
+        let (got, v32, v64) = rotate::f32_probe(sampler, &n, dx, dy);
         for c in 0..4 {
             worst = worst.max((f64::from(v32[c]) - v64[c]).abs());
         }
@@ -183,26 +192,25 @@ fn bicubic_f32_fast_path_margin_and_decisions() {
             Some(bytes) => {
                 decided += 1;
                 let want = v64.map(byte_of);
-                assert_eq!(bytes, want, "dx {dx}, dy {dy}, {n:?}");
+                assert_eq!(bytes, want, "{sampler:?}: dx {dx}, dy {dy}, {n:?}");
             }
             None => handed_back += 1,
         }
     }
-    // The band is 2⁻⁸ ≈ 3.9·10⁻³; the documented bound is about 3·10⁻⁴.
-    assert!(worst < 4e-4, "largest |f32 − f64| {worst}");
+    assert!(worst < bound, "{sampler:?}: largest |f32 − f64| {worst}");
     assert!(
         decided > 40_000 && handed_back > 1_000,
-        "{decided} decided, {handed_back} handed back"
+        "{sampler:?}: {decided} decided, {handed_back} handed back"
     );
     wasm_bindgen_test::console_log!(
-        "bicubic f32 path: largest |f32 − f64| = {worst:.2e}; {decided} decided, {handed_back} handed back"
+        "{sampler:?} f32 path: largest |f32 − f64| = {worst:.2e}; {decided} decided, {handed_back} handed back"
     );
 }
 
 /// Images made of flat areas, few levels and smooth ramps (where the `f32` path meets exact
 /// integers most often), and opaque noise, rotate to the scalar reference's bytes.
 #[wasm_bindgen_test]
-fn bicubic_flat_and_banded_images_equal_scalar() {
+fn flat_and_banded_images_equal_scalar() {
     let (w, h) = (53u32, 41u32);
     let make = |f: &dyn Fn(u32, u32, usize) -> u8| {
         let mut d = Vec::with_capacity((w * h * 4) as usize);
@@ -250,6 +258,7 @@ fn bicubic_flat_and_banded_images_equal_scalar() {
     for img in &images {
         for a in [0.5, 13.0, 30.0, 45.0, 60.25, 90.5, 135.0, 217.0, 333.3] {
             compare(img, a, Sampler::Bicubic);
+            compare(img, a, Sampler::Bilinear);
         }
     }
 }

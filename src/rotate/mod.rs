@@ -448,18 +448,23 @@ pub fn rotate_premultiplied(src: &RgbaImage, degrees: f64, sampler: Sampler) -> 
     Ok(out)
 }
 
-/// Not API (tests only): the wasm `simd128` bicubic's `f32` fast path on one 4×4 RGBA
-/// neighbourhood (4 rows of 16 bytes) at fractions `dx`, `dy`: the bytes it decides (`None`
-/// when it leaves the pixel to the exact `f64` kernel), its `f32` values, and the reference's
-/// `f64` values.
+/// Not API (tests only): the wasm `simd128` kernels' `f32` fast path of `sampler` (bicubic or
+/// bilinear) on one 4×4 RGBA neighbourhood (4 rows of 16 bytes; bilinear samples its centre
+/// 2×2) at fractions `dx`, `dy`: the bytes it decides (`None` when it leaves the pixel to the
+/// exact `f64` kernel), its `f32` values, and the reference's `f64` values. `None` and zeros
+/// for `Nearest`, which has no such path.
 #[doc(hidden)]
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-pub fn bicubic_f32_probe(
+pub fn f32_probe(
+    sampler: Sampler,
     neighbourhood: &[u8; 64],
     dx: f64,
     dy: f64,
 ) -> (Option<[u8; 4]>, [f32; 4], [f64; 4]) {
-    simd128::probe_f32(neighbourhood, dx, dy)
+    match sampler {
+        Sampler::Nearest => (None, [0.0; 4], [0.0; 4]),
+        s => simd128::probe_f32(s == Sampler::Bicubic, neighbourhood, dx, dy),
+    }
 }
 
 /// Pillow `ROTATE_90` (`ccw`) / `ROTATE_270`: an exact transpose into an `h × w` image.

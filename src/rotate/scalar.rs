@@ -209,7 +209,7 @@ pub(super) fn column_products(ow: usize, m: &[f64; 6]) -> (Vec<f64>, Vec<f64>) {
 
 /// `(b − a)·d + a` as `BILINEAR(v, a, b, d)` writes it, on integer samples.
 #[inline(always)]
-fn lerp_u8(a: u8, b: u8, d: f64) -> f64 {
+pub(super) fn lerp_u8(a: u8, b: u8, d: f64) -> f64 {
     f64::from(a) + f64::from(i32::from(b) - i32::from(a)) * d
 }
 

@@ -244,8 +244,24 @@ fn bicubic_px<const C: usize>(
 }
 
 /// Bilinear rotation, `simd128`, over a row band (see [`scalar::Band`]).
+/// RGBA pixels whose 2×2 neighbourhood is inside the source take [`bilinear_rgba_f32`] first.
 pub(super) fn bilinear<const C: usize>(b: &scalar::Band<'_, C>, dst: &mut Image<C>) -> bool {
-    scalar::interpolate(b, dst, bilinear_px::<C>)
+    if C != 4 {
+        return scalar::interpolate(b, dst, bilinear_px::<C>);
+    }
+    let opaque = crate::image::opaque_rgba(b.src.data());
+    scalar::interpolate(b, dst, |s, sw, sh, row0, u, v, out| {
+        let (uu, vv) = (u - 0.5, v - 0.5);
+        let (xf, yf) = (uu.floor(), vv.floor());
+        if xf >= 0.0 && yf >= 0.0 && xf + 1.0 < sw as f64 && yf + 1.0 < sh as f64 {
+            let (x, y) = (xf as usize, yf as usize);
+            let at = ((y - row0) * sw + x) * 4;
+            if bilinear_rgba_f32(s, sw * 4, at, uu - xf, vv - yf, opaque, out) {
+                return;
+            }
+        }
+        bilinear_px::<C>(s, sw, sh, row0, u, v, out);
+    })
 }
 
 /// The bicubic sample of an RGBA pixel whose 4×4 neighbourhood lies inside the image: one
@@ -307,11 +323,102 @@ fn bicubic_rgba_interior(
     }
 }
 
-/// Half-width of the band around each integer in which the `f32` bicubic
-/// ([`bicubic_rgba_f32`]) does not decide a byte: 2⁻⁸. The `f32` value is within about 3·10⁻⁴
-/// of the `f64` one (bound in [`bicubic_rgba_f32`]; `tests/wasm_rotate.rs` measures under
-/// 2·10⁻⁴), so outside the band both truncate to the same byte.
+/// Half-width of the band around each integer in which the `f32` samplers
+/// ([`bicubic_rgba_f32`], [`bilinear_rgba_f32`]) do not decide a byte: 2⁻⁸. Their `f32` values
+/// are within about 3·10⁻⁴ (bicubic) and 1.5·10⁻⁴ (bilinear) of the `f64` ones (bounds at the
+/// functions; `tests/wasm_rotate.rs` measures under 10⁻⁴), so outside the band both truncate to
+/// the same byte.
 pub(super) const F32_BAND: f32 = 1.0 / 256.0;
+
+/// The byte decision shared by the `f32` samplers: `v` holds one pixel's four channel values
+/// (`f32x4`). Lanes further than [`F32_BAND`] from every integer truncate (after the clamp to
+/// [0, 255]) to the `f64` kernel's byte. A lane inside the band is still decided when its
+/// channel is flat — `range()` gives the per-channel minimum and maximum of the samples in
+/// bytes 0–3, and equal ones mean every sample is that byte, which the `f64` kernel returns
+/// exactly — and, for an `opaque` source, the alpha lane is 255. Any other lane inside the
+/// band returns `false`: the caller takes the exact `f64` kernel.
+#[inline(always)]
+fn decide_f32(v: v128, opaque: bool, out: &mut [u8], range: impl FnOnce() -> (v128, v128)) -> bool {
+    let mut near = f32x4_lt(
+        f32x4_abs(f32x4_sub(v, f32x4_nearest(v))),
+        f32x4_splat(F32_BAND),
+    );
+    let mut bytes = i32x4_trunc_sat_f32x4(f32x4_pmin(
+        f32x4_pmax(v, f32x4_splat(0.0)),
+        f32x4_splat(255.0),
+    ));
+    if opaque {
+        // Every alpha sample is 255, so the alpha channel is flat: 255 exactly.
+        near = v128_and(near, i32x4(-1, -1, -1, 0));
+        bytes = v128_or(v128_and(bytes, i32x4(-1, -1, -1, 0)), i32x4(0, 0, 0, 255));
+    }
+    if v128_any_true(near) {
+        let (lo, hi) = range();
+        let flat = i32x4_extend_low_i16x8(i16x8_extend_low_i8x16(i8x16_eq(lo, hi)));
+        if v128_any_true(v128_andnot(near, flat)) {
+            return false;
+        }
+        let p = u32x4_extend_low_u16x8(u16x8_extend_low_u8x16(lo));
+        bytes = v128_bitselect(p, bytes, flat);
+    }
+    let n16 = i16x8_narrow_i32x4(bytes, bytes);
+    let n8 = u8x16_narrow_i16x8(n16, n16);
+    if let Some(o) = out.get_mut(..4) {
+        o.copy_from_slice(&u32x4_extract_lane::<0>(n8).to_le_bytes());
+    }
+    true
+}
+
+/// Pillow's bilinear (`a + (b − a)·d` with `b − a` in int, x first, then y) in `f32x4` over the
+/// two rows `r0`, `r1` of two RGBA pixels each (bytes 0–7).
+#[inline(always)]
+fn lerp_f32(r0: v128, r1: v128, dx: f64, dy: f64) -> v128 {
+    let (dx, dy) = (f32x4_splat(dx as f32), f32x4_splat(dy as f32));
+    let row = |r: v128| {
+        let w = u16x8_extend_low_u8x16(r);
+        let (a, b) = (u32x4_extend_low_u16x8(w), u32x4_extend_high_u16x8(w));
+        f32x4_add(
+            f32x4_convert_i32x4(a),
+            f32x4_mul(f32x4_convert_i32x4(i32x4_sub(b, a)), dx),
+        )
+    };
+    let (l1, l2) = (row(r0), row(r1));
+    f32x4_add(l1, f32x4_mul(f32x4_sub(l2, l1), dy))
+}
+
+/// The bilinear sample of an RGBA pixel whose 2×2 neighbourhood lies inside the image, in
+/// `f32x4` ([`lerp_f32`]), or `false` when that cannot decide a byte ([`decide_f32`]).
+///
+/// Exactness: `b − a` is an exact integer and |·| ≤ 255. Rounding `dx` to `f32` (≤ 2⁻²⁵), the
+/// product and the sum (≤ 2⁻²⁴·255 each) put a row value within 4·10⁻⁵ of the real one; the
+/// vertical step adds the same kind of errors, about 1.5·10⁻⁴ in all, far inside
+/// [`F32_BAND`].
+#[inline(always)]
+fn bilinear_rgba_f32(
+    s: &[u8],
+    row_bytes: usize,
+    at: usize,
+    dx: f64,
+    dy: f64,
+    opaque: bool,
+    out: &mut [u8],
+) -> bool {
+    let load = |i: usize| match s.get(i..i + 8).map(<[u8; 8]>::try_from) {
+        Some(Ok(b)) => Some(u64x2(u64::from_le_bytes(b), 0)),
+        _ => None, // unreachable: the caller checked the neighbourhood is inside
+    };
+    let (Some(r0), Some(r1)) = (load(at), load(at + row_bytes)) else {
+        return false;
+    };
+    decide_f32(lerp_f32(r0, r1, dx, dy), opaque, out, || {
+        // Per channel: min and max over the 4 samples (bytes 0–7 of both rows).
+        let (lo, hi) = (u8x16_min(r0, r1), u8x16_max(r0, r1));
+        (
+            u8x16_min(lo, i32x4_shuffle::<1, 1, 1, 1>(lo, lo)),
+            u8x16_max(hi, i32x4_shuffle::<1, 1, 1, 1>(hi, hi)),
+        )
+    })
+}
 
 /// The cubic's four weights at `d` ∈ [0, 1): Pillow's `BICUBIC` polynomial
 /// `p2 + d(−p1 + p3 + d(2(p1 − p2) + p3 − p4 + d(−p1 + p2 − p3 + p4)))` collected per sample,
@@ -393,69 +500,68 @@ fn bicubic_rgba_f32(
         };
     }
     let v = cubic_f32(&rows, dx, dy);
-    let mut near = f32x4_lt(
-        f32x4_abs(f32x4_sub(v, f32x4_nearest(v))),
-        f32x4_splat(F32_BAND),
-    );
-    let mut bytes = i32x4_trunc_sat_f32x4(f32x4_pmin(
-        f32x4_pmax(v, f32x4_splat(0.0)),
-        f32x4_splat(255.0),
-    ));
-    if opaque {
-        // Every alpha sample is 255, so the alpha channel is flat: 255 exactly.
-        near = v128_and(near, i32x4(-1, -1, -1, 0));
-        bytes = v128_or(v128_and(bytes, i32x4(-1, -1, -1, 0)), i32x4(0, 0, 0, 255));
-    }
-    if v128_any_true(near) {
-        // Per channel: min == max over the 16 samples (4 rows × 4 pixels).
+    decide_f32(v, opaque, out, || {
+        // Per channel: min and max over the 16 samples (4 rows × 4 pixels).
         let lo = u8x16_min(u8x16_min(rows[0], rows[1]), u8x16_min(rows[2], rows[3]));
         let hi = u8x16_max(u8x16_max(rows[0], rows[1]), u8x16_max(rows[2], rows[3]));
         let lo = u8x16_min(lo, i64x2_shuffle::<1, 1>(lo, lo));
-        let lo = u8x16_min(lo, i32x4_shuffle::<1, 1, 1, 1>(lo, lo));
         let hi = u8x16_max(hi, i64x2_shuffle::<1, 1>(hi, hi));
-        let hi = u8x16_max(hi, i32x4_shuffle::<1, 1, 1, 1>(hi, hi));
-        let flat = i32x4_extend_low_i16x8(i16x8_extend_low_i8x16(i8x16_eq(lo, hi)));
-        if v128_any_true(v128_andnot(near, flat)) {
-            return false;
-        }
-        let p = u32x4_extend_low_u16x8(u16x8_extend_low_u8x16(lo));
-        bytes = v128_bitselect(p, bytes, flat);
-    }
-    let n16 = i16x8_narrow_i32x4(bytes, bytes);
-    let n8 = u8x16_narrow_i16x8(n16, n16);
-    if let Some(o) = out.get_mut(..4) {
-        o.copy_from_slice(&u32x4_extract_lane::<0>(n8).to_le_bytes());
-    }
-    true
+        (
+            u8x16_min(lo, i32x4_shuffle::<1, 1, 1, 1>(lo, lo)),
+            u8x16_max(hi, i32x4_shuffle::<1, 1, 1, 1>(hi, hi)),
+        )
+    })
 }
 
-/// Test probe for [`bicubic_rgba_f32`] on one 4×4 RGBA neighbourhood (`n`: 4 rows of 16
-/// bytes): its byte decision (`None`: left to the `f64` kernel), the `f32` values, and the
-/// exact `f64` values of the scalar reference (Pillow's operation order).
-pub(super) fn probe_f32(n: &[u8; 64], dx: f64, dy: f64) -> (Option<[u8; 4]>, [f32; 4], [f64; 4]) {
+/// Test probe for the `f32` samplers on one 4×4 RGBA neighbourhood (`n`: 4 rows of 16 bytes;
+/// bilinear uses its centre 2×2): the byte decision (`None`: left to the `f64` kernel), the
+/// `f32` values, and the `f64` values of the scalar reference (Pillow's operation order).
+pub(super) fn probe_f32(
+    cubic: bool,
+    n: &[u8; 64],
+    dx: f64,
+    dy: f64,
+) -> (Option<[u8; 4]>, [f32; 4], [f64; 4]) {
     let mut out = [0u8; 4];
     let opaque = crate::image::opaque_rgba(n);
-    let decided = bicubic_rgba_f32(n, 16, 0, dx, dy, opaque, &mut out).then_some(out);
     let rows: [v128; 4] = core::array::from_fn(|r| {
         let mut b = [0u8; 16];
         b.copy_from_slice(&n[r * 16..r * 16 + 16]);
         // SAFETY: a 16-byte array; wasm loads need no alignment.
         unsafe { v128_load(b.as_ptr().cast::<v128>()) }
     });
-    let v = cubic_f32(&rows, dx, dy);
+    let at = |r: usize, k: usize, c: usize| n[r * 16 + k * 4 + c];
+    let (decided, v, v64) = if cubic {
+        let decided = bicubic_rgba_f32(n, 16, 0, dx, dy, opaque, &mut out);
+        let v64 = core::array::from_fn(|c| {
+            let h: [f64; 4] = core::array::from_fn(|r| {
+                scalar::cubic_u8(at(r, 0, c), at(r, 1, c), at(r, 2, c), at(r, 3, c), dx)
+            });
+            scalar::cubic(h[0], h[1], h[2], h[3], dy)
+        });
+        (decided, cubic_f32(&rows, dx, dy), v64)
+    } else {
+        let decided = bilinear_rgba_f32(n, 16, 20, dx, dy, opaque, &mut out);
+        let centre =
+            |r: v128| i8x16_shuffle::<4, 5, 6, 7, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11>(r, r);
+        let v64 = core::array::from_fn(|c| {
+            let v1 = scalar::lerp_u8(at(1, 1, c), at(1, 2, c), dx);
+            let v2 = scalar::lerp_u8(at(2, 1, c), at(2, 2, c), dx);
+            v1 + (v2 - v1) * dy
+        });
+        (
+            decided,
+            lerp_f32(centre(rows[1]), centre(rows[2]), dx, dy),
+            v64,
+        )
+    };
     let v32 = [
         f32x4_extract_lane::<0>(v),
         f32x4_extract_lane::<1>(v),
         f32x4_extract_lane::<2>(v),
         f32x4_extract_lane::<3>(v),
     ];
-    let v64 = core::array::from_fn(|c| {
-        let at = |r: usize, k: usize| n[r * 16 + k * 4 + c];
-        let h: [f64; 4] =
-            core::array::from_fn(|r| scalar::cubic_u8(at(r, 0), at(r, 1), at(r, 2), at(r, 3), dx));
-        scalar::cubic(h[0], h[1], h[2], h[3], dy)
-    });
-    (decided, v32, v64)
+    (decided.then_some(out), v32, v64)
 }
 
 /// Bicubic rotation, `simd128`, over a row band. RGBA pixels whose 4×4 neighbourhood is inside
