@@ -137,15 +137,16 @@ pub(crate) fn horizontal<const C: usize>(
             let (a, b) = if quads > 0 {
                 // SAFETY: `plan` checked off/4 + 4·quads ≤ src_w, so bytes [off, off + 16·quads)
                 // lie inside `ra` and `rb` (src_w·4 bytes each), and 2·quads ≤ pairs = ks.len().
-                unsafe {
-                    quads2(
+                let [ah, al, bh, bl] = unsafe {
+                    quad_sums::<true>(
                         ra.as_ptr().add(off),
                         rb.as_ptr().add(off),
                         ks.as_ptr(),
                         quads,
                         &m,
                     )
-                }
+                };
+                (join(ah, al), join(bh, bl))
             } else {
                 let (first, count) = coeffs.bounds[x];
                 let (first, count) = (first as usize - col_shift, count as usize);
@@ -180,34 +181,33 @@ pub(crate) fn horizontal<const C: usize>(
     }
 }
 
-/// [`taps`] for two rows over `quads` whole quads of taps, through raw pointers: `2²¹ + Σ p·k`
-/// of the RGBA pixels at `pa` and `pb` with the split coefficients at `k`.
+/// The whole-quad part of [`taps`] through raw pointers: over `quads` quads of taps of the
+/// RGBA pixels at `pa` (and `pb` when `TWO`) with the split coefficients at `k`, the sums
+/// `[Σ p·h, 2²¹ + Σ p·l]` of row a and the same of row b (zeros unless `TWO`).
 ///
 /// # Safety
-/// `pa` and `pb` must be readable for `16·quads` bytes and `k` for `2·quads` pairs.
+/// `pa` (and `pb` when `TWO`) must be readable for `16·quads` bytes and `k` for `2·quads` pairs.
 #[inline(always)]
-unsafe fn quads2(
+unsafe fn quad_sums<const TWO: bool>(
     pa: *const u8,
     pb: *const u8,
     k: *const [v128; 2],
     quads: usize,
     m: &[v128; 3],
-) -> (v128, v128) {
+) -> [v128; 4] {
     let [m_lo, m_hi, round] = *m;
     let zero = i32x4_splat(0);
     let (mut ah, mut al, mut bh, mut bl) = (zero, round, zero, round);
     for j in 0..quads {
         // SAFETY: j < quads (the caller's contract).
-        let (v, w, k0, k1) = unsafe {
+        let (v, k0, k1) = unsafe {
             (
                 v128_load(pa.add(16 * j).cast::<v128>()),
-                v128_load(pb.add(16 * j).cast::<v128>()),
                 *k.add(2 * j),
                 *k.add(2 * j + 1),
             )
         };
         let (x0, x1) = (i8x16_swizzle(v, m_lo), i8x16_swizzle(v, m_hi));
-        let (y0, y1) = (i8x16_swizzle(w, m_lo), i8x16_swizzle(w, m_hi));
         ah = i32x4_add(
             ah,
             i32x4_add(i32x4_dot_i16x8(x0, k0[0]), i32x4_dot_i16x8(x1, k1[0])),
@@ -216,19 +216,27 @@ unsafe fn quads2(
             al,
             i32x4_add(i32x4_dot_i16x8(x0, k0[1]), i32x4_dot_i16x8(x1, k1[1])),
         );
-        bh = i32x4_add(
-            bh,
-            i32x4_add(i32x4_dot_i16x8(y0, k0[0]), i32x4_dot_i16x8(y1, k1[0])),
-        );
-        bl = i32x4_add(
-            bl,
-            i32x4_add(i32x4_dot_i16x8(y0, k0[1]), i32x4_dot_i16x8(y1, k1[1])),
-        );
+        if TWO {
+            // SAFETY: as above, for `pb`.
+            let w = unsafe { v128_load(pb.add(16 * j).cast::<v128>()) };
+            let (y0, y1) = (i8x16_swizzle(w, m_lo), i8x16_swizzle(w, m_hi));
+            bh = i32x4_add(
+                bh,
+                i32x4_add(i32x4_dot_i16x8(y0, k0[0]), i32x4_dot_i16x8(y1, k1[0])),
+            );
+            bl = i32x4_add(
+                bl,
+                i32x4_add(i32x4_dot_i16x8(y0, k0[1]), i32x4_dot_i16x8(y1, k1[1])),
+            );
+        }
     }
-    (
-        i32x4_add(i32x4_shl(ah, SPLIT), al),
-        i32x4_add(i32x4_shl(bh, SPLIT), bl),
-    )
+    [ah, al, bh, bl]
+}
+
+/// `2^11·h + l` of the two halves.
+#[inline(always)]
+fn join(h: v128, l: v128) -> v128 {
+    i32x4_add(i32x4_shl(h, SPLIT), l)
 }
 
 /// The tap count rounded up to whole quads when those pixels exist in the row (`first + n ≤
@@ -255,48 +263,16 @@ fn taps<const TWO: bool>(
     count: usize,
     m: &[v128; 3],
 ) -> (v128, v128) {
-    let [m_lo, m_hi, round] = *m;
-    let zero = i32x4_splat(0);
-    let (mut ah, mut al, mut bh, mut bl) = (zero, zero, zero, zero);
+    let [m_lo, _, round] = *m;
     let pairs = count.div_ceil(2);
     if pa.len() != count * 4 || pb.len() != count * 4 || ks.len() < pairs {
         return (round, round); // unreachable: the callers slice exactly these lengths
     }
     let quads = count / 4;
-    let (p, q, k) = (pa.as_ptr(), pb.as_ptr(), ks.as_ptr());
-    for j in 0..quads {
-        // SAFETY: j < count / 4, so bytes [16j, 16j + 16) lie inside `pa` / `pb` (4·count
-        // bytes, checked above) and pairs 2j, 2j + 1 < ⌈count / 2⌉ ≤ ks.len().
-        let (v, k0, k1) = unsafe {
-            (
-                v128_load(p.add(16 * j).cast::<v128>()),
-                *k.add(2 * j),
-                *k.add(2 * j + 1),
-            )
-        };
-        let (x0, x1) = (i8x16_swizzle(v, m_lo), i8x16_swizzle(v, m_hi));
-        ah = i32x4_add(
-            ah,
-            i32x4_add(i32x4_dot_i16x8(x0, k0[0]), i32x4_dot_i16x8(x1, k1[0])),
-        );
-        al = i32x4_add(
-            al,
-            i32x4_add(i32x4_dot_i16x8(x0, k0[1]), i32x4_dot_i16x8(x1, k1[1])),
-        );
-        if TWO {
-            // SAFETY: as above, for `pb`.
-            let w = unsafe { v128_load(q.add(16 * j).cast::<v128>()) };
-            let (y0, y1) = (i8x16_swizzle(w, m_lo), i8x16_swizzle(w, m_hi));
-            bh = i32x4_add(
-                bh,
-                i32x4_add(i32x4_dot_i16x8(y0, k0[0]), i32x4_dot_i16x8(y1, k1[0])),
-            );
-            bl = i32x4_add(
-                bl,
-                i32x4_add(i32x4_dot_i16x8(y0, k0[1]), i32x4_dot_i16x8(y1, k1[1])),
-            );
-        }
-    }
+    // SAFETY: 16·quads ≤ 4·count bytes of `pa` / `pb` (checked above) and 2·quads ≤
+    // ⌈count / 2⌉ ≤ ks.len() pairs.
+    let [mut ah, mut al, mut bh, mut bl] =
+        unsafe { quad_sums::<TWO>(pa.as_ptr(), pb.as_ptr(), ks.as_ptr(), quads, m) };
     // One or two pairs left (4, 8 or 12 bytes), loaded as u64 / u32 lanes (no memcpy).
     let ra = &pa[quads * 16..];
     let rb = &pb[quads * 16..];
@@ -331,10 +307,7 @@ fn taps<const TWO: bool>(
             bl = i32x4_add(bl, i32x4_dot_i16x8(y0, k[1]));
         }
     }
-    (
-        i32x4_add(i32x4_add(i32x4_shl(ah, SPLIT), al), round),
-        i32x4_add(i32x4_add(i32x4_shl(bh, SPLIT), bl), round),
-    )
+    (join(ah, al), join(bh, bl))
 }
 
 /// Vertical pass over bytes, 16 byte columns per step (four i32x4 accumulators).
