@@ -14,13 +14,12 @@ fn load16(b: &[u8]) -> v128 {
     unsafe { core::ptr::read_unaligned(b.as_ptr() as *const v128) }
 }
 
-/// `clamp(acc >> 22, 0, 255)` of four i32 lanes, packed into the low 4 bytes.
+/// `clamp(acc >> 22, 0, 255)` of two i32x4 accumulators: bytes 0–3 from `a`, 4–7 from `b`.
 #[inline(always)]
-fn pack4(acc: v128) -> u32 {
-    let s = i32x4_shr(acc, PRECISION_BITS);
-    let w = i16x8_narrow_i32x4(s, s);
-    let b = u8x16_narrow_i16x8(w, w);
-    u32x4_extract_lane::<0>(b)
+fn pack2(a: v128, b: v128) -> v128 {
+    let s = PRECISION_BITS;
+    let w = i16x8_narrow_i32x4(i32x4_shr(a, s), i32x4_shr(b, s));
+    u8x16_narrow_i16x8(w, w)
 }
 
 /// Coefficients of one output pixel, split for `i32x4.dot_i16x8_s` (see [`horizontal`]):
@@ -102,24 +101,19 @@ pub(crate) fn horizontal<const C: usize>(
         i32x4_splat(ROUNDING),
     ]);
     let n_rows = dst.len() / out_stride;
-    // Per output pixel: its first input byte and its taps in whole quads (zero-padded, see
-    // [`padded`]), or 0 quads for the few pixels at the right edge whose padded quads would
-    // pass the row's end (they take [`taps`]). Checked here once, so the hot loop below reads
-    // through pointers without per-pixel slicing.
-    let plan: Vec<(usize, usize)> = (0..coeffs.out_len())
+    // Per output pixel: its first input pixel, its tap count (padded to whole quads where the
+    // row allows, see [`padded`]) and those quads, or 0 quads for the few pixels at the right
+    // edge whose padded quads would pass the row's end (they take [`taps`]). Checked here
+    // once, so the hot loop below reads through pointers without per-pixel slicing.
+    let plan: Vec<(usize, usize, usize)> = (0..coeffs.out_len())
         .map(|x| {
             let (first, count) = coeffs.bounds[x];
             let first = (first as usize).wrapping_sub(col_shift);
             let n = padded(first, count as usize, src_w);
-            let quads = n / 4;
             let fits = n.is_multiple_of(4)
                 && first.checked_add(n).is_some_and(|end| end <= src_w)
-                && 2 * quads <= split.pairs;
-            if fits {
-                (first * 4, quads)
-            } else {
-                (0, 0)
-            }
+                && n / 2 <= split.pairs;
+            (first, n, if fits { n / 4 } else { 0 })
         })
         .collect();
     let mut y = 0;
@@ -128,19 +122,19 @@ pub(crate) fn horizontal<const C: usize>(
         let start = (row0 + y) * in_stride;
         let (ra, rb) = src[start..start + 2 * in_stride].split_at(in_stride);
         let (oa, ob) = dst[y * out_stride..(y + 2) * out_stride].split_at_mut(out_stride);
-        for (x, ((pa, pb), (ks, &(off, quads)))) in oa
+        for ((pa, pb), (ks, &(first, n, quads))) in oa
             .chunks_exact_mut(4)
             .zip(ob.chunks_exact_mut(4))
             .zip(split.v.chunks_exact(split.pairs).zip(plan.iter()))
-            .enumerate()
         {
             let (a, b) = if quads > 0 {
-                // SAFETY: `plan` checked off/4 + 4·quads ≤ src_w, so bytes [off, off + 16·quads)
-                // lie inside `ra` and `rb` (src_w·4 bytes each), and 2·quads ≤ pairs = ks.len().
+                // SAFETY: `plan` checked first + 4·quads ≤ src_w, so bytes [4·first,
+                // 4·first + 16·quads) lie inside `ra` and `rb` (src_w·4 bytes each), and
+                // 2·quads ≤ pairs = ks.len().
                 let [ah, al, bh, bl] = unsafe {
                     quad_sums::<true>(
-                        ra.as_ptr().add(off),
-                        rb.as_ptr().add(off),
+                        ra.as_ptr().add(4 * first),
+                        rb.as_ptr().add(4 * first),
                         ks.as_ptr(),
                         quads,
                         &m,
@@ -148,15 +142,10 @@ pub(crate) fn horizontal<const C: usize>(
                 };
                 (join(ah, al), join(bh, bl))
             } else {
-                let (first, count) = coeffs.bounds[x];
-                let (first, count) = (first as usize - col_shift, count as usize);
-                let count = padded(first, count, src_w);
-                let span = first * 4..(first + count) * 4;
-                taps::<true>(&ra[span.clone()], &rb[span], ks, count, &m)
+                let span = first * 4..(first + n) * 4;
+                taps::<true>(&ra[span.clone()], &rb[span], ks, n, &m)
             };
-            let s = PRECISION_BITS;
-            let w = i16x8_narrow_i32x4(i32x4_shr(a, s), i32x4_shr(b, s));
-            let bytes = u8x16_narrow_i16x8(w, w);
+            let bytes = pack2(a, b);
             pa.copy_from_slice(&u32x4_extract_lane::<0>(bytes).to_le_bytes());
             pb.copy_from_slice(&u32x4_extract_lane::<1>(bytes).to_le_bytes());
         }
@@ -166,17 +155,13 @@ pub(crate) fn horizontal<const C: usize>(
         let start = (row0 + y) * in_stride;
         let row = &src[start..start + in_stride];
         let out = &mut dst[y * out_stride..(y + 1) * out_stride];
-        for (x, (po, ks)) in out
+        for (po, (ks, &(first, n, _))) in out
             .chunks_exact_mut(4)
-            .zip(split.v.chunks_exact(split.pairs))
-            .enumerate()
+            .zip(split.v.chunks_exact(split.pairs).zip(plan.iter()))
         {
-            let (first, count) = coeffs.bounds[x];
-            let (first, count) = (first as usize - col_shift, count as usize);
-            let count = padded(first, count, src_w);
-            let px = &row[first * 4..(first + count) * 4];
-            let (a, _) = taps::<false>(px, px, ks, count, &m);
-            po.copy_from_slice(&pack4(a).to_le_bytes());
+            let px = &row[first * 4..(first + n) * 4];
+            let (a, _) = taps::<false>(px, px, ks, n, &m);
+            po.copy_from_slice(&u32x4_extract_lane::<0>(pack2(a, a)).to_le_bytes());
         }
     }
 }
@@ -349,9 +334,7 @@ unsafe fn column_pairs8(
         l0 = i32x4_add(l0, i32x4_dot_i16x8(e0, k[1]));
         l1 = i32x4_add(l1, i32x4_dot_i16x8(e1, k[1]));
     }
-    let s = PRECISION_BITS;
-    let w = i16x8_narrow_i32x4(i32x4_shr(join(h0, l0), s), i32x4_shr(join(h1, l1), s));
-    u8x16_narrow_i16x8(w, w)
+    pack2(join(h0, l0), join(h1, l1))
 }
 
 /// Vertical pass over bytes, 16 byte columns per step (four i32x4 accumulators).
@@ -368,28 +351,38 @@ pub(crate) fn vertical(
         return;
     }
     let round = i32x4_splat(ROUNDING);
-    let split = Split::new(coeffs);
+    // Only tables of at most PAIR_TAPS taps per row (`stride` is the most) use the two-row step.
+    let split = (coeffs.stride <= PAIR_TAPS)
+        .then(|| Split::new(coeffs))
+        .flatten();
+    // Kept in a register across the loop (see `horizontal`).
+    let round_reg = core::hint::black_box(round);
     for (yy, out_row) in dst.chunks_exact_mut(len).enumerate() {
         let (first, ks) = coeffs.taps(yy);
         let first = first - row_shift;
         let mut x = 0;
-        // Two taps (rows) per step where the split coefficients exist, every row read lies
-        // inside `src` (checked once per output row) and the taps are few (upscales, mild
-        // downscales: there it is 10–15 % faster; with 13+ taps 8-byte steps down rows a
-        // power-of-two stride apart thrash L1 and the 16-byte path below wins).
+        // Two taps (rows) per step where the split coefficients exist (tables of few taps:
+        // upscales, mild downscales, where it is 10–15 % faster; with 13+ taps 8-byte steps
+        // down rows a power-of-two stride apart thrash L1 and the 16-byte path below wins) and
+        // every row read lies inside `src` (checked once per output row).
         let at = first * src_stride + col0;
         let last = (first + ks.len()).saturating_sub(1) * src_stride + col0 + len;
         if let Some(kp) = split
             .as_ref()
-            .filter(|_| last <= src.len() && !ks.is_empty() && ks.len() <= PAIR_TAPS)
+            .filter(|_| last <= src.len() && !ks.is_empty())
             .and_then(|s| s.v.get(yy * s.pairs..yy * s.pairs + ks.len().div_ceil(2)))
         {
-            let ok = core::hint::black_box(round);
             while x + 8 <= len {
                 // SAFETY: rows first .. first + count of columns [col0 + x, col0 + x + 8) lie
                 // inside `src` (last ≤ src.len() above, x + 8 ≤ len).
                 let b = unsafe {
-                    column_pairs8(src.as_ptr().add(at + x), src_stride, ks.len(), kp, ok)
+                    column_pairs8(
+                        src.as_ptr().add(at + x),
+                        src_stride,
+                        ks.len(),
+                        kp,
+                        round_reg,
+                    )
                 };
                 if let Some(o) = out_row.get_mut(x..x + 8) {
                     o.copy_from_slice(&u64x2_extract_lane::<0>(b).to_le_bytes());
