@@ -256,38 +256,44 @@ pub(super) fn bilinear<const C: usize>(b: &scalar::Band<'_, C>, dst: &mut Image<
         if xf >= 0.0 && yf >= 0.0 && xf + 1.0 < sw as f64 && yf + 1.0 < sh as f64 {
             let (x, y) = (xf as usize, yf as usize);
             let at = ((y - row0) * sw + x) * 4;
-            if bilinear_rgba_f32(s, sw * 4, at, uu - xf, vv - yf, opaque, out) {
-                return;
+            let row = |i: usize| {
+                let b = <[u8; 8]>::try_from(s.get(i..i + 8)?).ok()?;
+                Some(u64x2(u64::from_le_bytes(b), 0))
+            };
+            if let (Some(r0), Some(r1)) = (row(at), row(at + sw * 4)) {
+                if bilinear_rgba_f32(r0, r1, uu - xf, vv - yf, opaque, out) {
+                    return;
+                }
             }
         }
         bilinear_px::<C>(s, sw, sh, row0, u, v, out);
     })
 }
 
-/// The bicubic sample of an RGBA pixel whose 4×4 neighbourhood lies inside the image: one
-/// 16-byte load per row instead of four clamped pixel loads, constants from `k`. The same
-/// operations as [`bicubic_px`] otherwise (tested equal to the scalar reference).
+/// The 4×4 RGBA neighbourhood whose top-left pixel starts at byte `at` of `s` (rows
+/// `row_bytes` apart): one 16-byte load per row. `None` if it does not lie inside `s`.
 #[inline(always)]
-fn bicubic_rgba_interior(
-    k: &Consts,
-    s: &[u8],
-    row_bytes: usize,
-    at: usize,
-    dx: f64,
-    dy: f64,
-    out: &mut [u8],
-) {
+fn rows16(s: &[u8], at: usize, row_bytes: usize) -> Option<[v128; 4]> {
+    let mut rows = [u8x16_splat(0); 4];
+    for (r, row) in rows.iter_mut().enumerate() {
+        let i = at + r * row_bytes;
+        let b = <[u8; 16]>::try_from(s.get(i..i + 16)?).ok()?;
+        // SAFETY: a 16-byte array; wasm loads need no alignment.
+        *row = unsafe { v128_load(b.as_ptr().cast::<v128>()) };
+    }
+    Some(rows)
+}
+
+/// The bicubic sample of an RGBA pixel from its 4×4 neighbourhood ([`rows16`]: no clamped
+/// pixel loads), constants from `k`. The same operations as [`bicubic_px`] otherwise (tested
+/// equal to the scalar reference).
+#[inline(always)]
+fn bicubic_rgba_interior(k: &Consts, rows: &[v128; 4], dx: f64, dy: f64, out: &mut [u8]) {
     let dxv = f64x2_splat(dx);
     let dyv = f64x2_splat(dy);
     let mut lo = [k.zero; 4];
     let mut hi = [k.zero; 4];
-    for r in 0..4 {
-        let i = at + r * row_bytes;
-        let v = match s.get(i..i + 16).map(<[u8; 16]>::try_from) {
-            // SAFETY: a 16-byte array; wasm loads need no alignment.
-            Some(Ok(b)) => unsafe { v128_load(b.as_ptr().cast::<v128>()) },
-            _ => return, // unreachable: the caller checked the neighbourhood is inside
-        };
+    for (r, &v) in rows.iter().enumerate() {
         let (l16, h16) = (u16x8_extend_low_u8x16(v), u16x8_extend_high_u8x16(v));
         let p = int_ps(
             u32x4_extend_low_u16x8(l16),
@@ -386,30 +392,16 @@ fn lerp_f32(r0: v128, r1: v128, dx: f64, dy: f64) -> v128 {
     f32x4_add(l1, f32x4_mul(f32x4_sub(l2, l1), dy))
 }
 
-/// The bilinear sample of an RGBA pixel whose 2×2 neighbourhood lies inside the image, in
-/// `f32x4` ([`lerp_f32`]), or `false` when that cannot decide a byte ([`decide_f32`]).
+/// The bilinear sample of an RGBA pixel from its 2×2 neighbourhood (rows `r0`, `r1`: two pixels
+/// each in bytes 0–7), in `f32x4` ([`lerp_f32`]), or `false` when that cannot decide a byte
+/// ([`decide_f32`]).
 ///
 /// Exactness: `b − a` is an exact integer and |·| ≤ 255. Rounding `dx` to `f32` (≤ 2⁻²⁵), the
 /// product and the sum (≤ 2⁻²⁴·255 each) put a row value within 4·10⁻⁵ of the real one; the
 /// vertical step adds the same kind of errors, about 1.5·10⁻⁴ in all, far inside
 /// [`F32_BAND`].
 #[inline(always)]
-fn bilinear_rgba_f32(
-    s: &[u8],
-    row_bytes: usize,
-    at: usize,
-    dx: f64,
-    dy: f64,
-    opaque: bool,
-    out: &mut [u8],
-) -> bool {
-    let load = |i: usize| match s.get(i..i + 8).map(<[u8; 8]>::try_from) {
-        Some(Ok(b)) => Some(u64x2(u64::from_le_bytes(b), 0)),
-        _ => None, // unreachable: the caller checked the neighbourhood is inside
-    };
-    let (Some(r0), Some(r1)) = (load(at), load(at + row_bytes)) else {
-        return false;
-    };
+fn bilinear_rgba_f32(r0: v128, r1: v128, dx: f64, dy: f64, opaque: bool, out: &mut [u8]) -> bool {
     decide_f32(lerp_f32(r0, r1, dx, dy), opaque, out, || {
         // Per channel: min and max over the 4 samples (bytes 0–7 of both rows).
         let (lo, hi) = (u8x16_min(r0, r1), u8x16_max(r0, r1));
@@ -466,7 +458,7 @@ fn cubic_f32(rows: &[v128; 4], dx: f64, dy: f64) -> v128 {
     v
 }
 
-/// The bicubic sample of an RGBA pixel whose 4×4 neighbourhood lies inside the image, in
+/// The bicubic sample of an RGBA pixel from its 4×4 neighbourhood ([`rows16`]), in
 /// `f32x4` (one pixel's four channels per vector) with the weights form of the cubic, or
 /// `false` when that cannot decide a byte and the caller must take the exact `f64` kernel.
 ///
@@ -481,25 +473,8 @@ fn cubic_f32(rows: &[v128; 4], dx: f64, dy: f64) -> v128 {
 /// channel inside the band sends the pixel to the `f64` kernel (about 2 % of the pixels of a
 /// noisy photo).
 #[inline(always)]
-fn bicubic_rgba_f32(
-    s: &[u8],
-    row_bytes: usize,
-    at: usize,
-    dx: f64,
-    dy: f64,
-    opaque: bool,
-    out: &mut [u8],
-) -> bool {
-    let mut rows = [u8x16_splat(0); 4];
-    for (r, row) in rows.iter_mut().enumerate() {
-        let i = at + r * row_bytes;
-        *row = match s.get(i..i + 16).map(<[u8; 16]>::try_from) {
-            // SAFETY: a 16-byte array; wasm loads need no alignment.
-            Some(Ok(b)) => unsafe { v128_load(b.as_ptr().cast::<v128>()) },
-            _ => return false, // unreachable: the caller checked the neighbourhood is inside
-        };
-    }
-    let v = cubic_f32(&rows, dx, dy);
+fn bicubic_rgba_f32(rows: &[v128; 4], dx: f64, dy: f64, opaque: bool, out: &mut [u8]) -> bool {
+    let v = cubic_f32(rows, dx, dy);
     decide_f32(v, opaque, out, || {
         // Per channel: min and max over the 16 samples (4 rows × 4 pixels).
         let lo = u8x16_min(u8x16_min(rows[0], rows[1]), u8x16_min(rows[2], rows[3]));
@@ -524,15 +499,12 @@ pub(super) fn probe_f32(
 ) -> (Option<[u8; 4]>, [f32; 4], [f64; 4]) {
     let mut out = [0u8; 4];
     let opaque = crate::image::opaque_rgba(n);
-    let rows: [v128; 4] = core::array::from_fn(|r| {
-        let mut b = [0u8; 16];
-        b.copy_from_slice(&n[r * 16..r * 16 + 16]);
-        // SAFETY: a 16-byte array; wasm loads need no alignment.
-        unsafe { v128_load(b.as_ptr().cast::<v128>()) }
-    });
+    let Some(rows) = rows16(n, 0, 16) else {
+        return (None, [0.0; 4], [0.0; 4]); // unreachable: `n` is 4 rows of 16 bytes
+    };
     let at = |r: usize, k: usize, c: usize| n[r * 16 + k * 4 + c];
     let (decided, v, v64) = if cubic {
-        let decided = bicubic_rgba_f32(n, 16, 0, dx, dy, opaque, &mut out);
+        let decided = bicubic_rgba_f32(&rows, dx, dy, opaque, &mut out);
         let v64 = core::array::from_fn(|c| {
             let h: [f64; 4] = core::array::from_fn(|r| {
                 scalar::cubic_u8(at(r, 0, c), at(r, 1, c), at(r, 2, c), at(r, 3, c), dx)
@@ -541,19 +513,17 @@ pub(super) fn probe_f32(
         });
         (decided, cubic_f32(&rows, dx, dy), v64)
     } else {
-        let decided = bilinear_rgba_f32(n, 16, 20, dx, dy, opaque, &mut out);
+        // The centre 2×2: pixels 1 and 2 of rows 1 and 2, in bytes 0–7.
         let centre =
             |r: v128| i8x16_shuffle::<4, 5, 6, 7, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11>(r, r);
+        let (r0, r1) = (centre(rows[1]), centre(rows[2]));
+        let decided = bilinear_rgba_f32(r0, r1, dx, dy, opaque, &mut out);
         let v64 = core::array::from_fn(|c| {
             let v1 = scalar::lerp_u8(at(1, 1, c), at(1, 2, c), dx);
             let v2 = scalar::lerp_u8(at(2, 1, c), at(2, 2, c), dx);
             v1 + (v2 - v1) * dy
         });
-        (
-            decided,
-            lerp_f32(centre(rows[1]), centre(rows[2]), dx, dy),
-            v64,
-        )
+        (decided, lerp_f32(r0, r1, dx, dy), v64)
     };
     let v32 = [
         f32x4_extract_lane::<0>(v),
@@ -583,8 +553,11 @@ pub(super) fn bicubic<const C: usize>(b: &scalar::Band<'_, C>, dst: &mut Image<C
             let (x, y) = (xf as usize, yf as usize);
             let at = ((y - 1 - row0) * sw + (x - 1)) * 4;
             let (dx, dy) = (uu - xf, vv - yf);
-            if !bicubic_rgba_f32(s, sw * 4, at, dx, dy, opaque, out) {
-                bicubic_rgba_interior(&k, s, sw * 4, at, dx, dy, out);
+            // Always inside: the test above keeps the 4×4 neighbourhood in the image.
+            if let Some(rows) = rows16(s, at, sw * 4) {
+                if !bicubic_rgba_f32(&rows, dx, dy, opaque, out) {
+                    bicubic_rgba_interior(&k, &rows, dx, dy, out);
+                }
             }
         } else {
             bicubic_px::<C>(s, sw, sh, row0, u, v, out);
