@@ -243,31 +243,56 @@ fn bicubic_px<const C: usize>(
     store::<C>(l, h, out);
 }
 
+/// The walk shared by the RGBA kernels: pixels whose `n × n` neighbourhood (from `n / 2 − 1`
+/// before the sample point's floor to `n / 2` after, in both axes) lies inside the source go to
+/// `interior(window, at, row_bytes, dx, dy, opaque, out)` — `at` the neighbourhood's first byte,
+/// `opaque` whether every source alpha is 255 — and, when it returns `false` (it could not
+/// decide), or at the edges, to the clamped sampler `edge`.
+#[inline(always)]
+fn rgba_walk<const C: usize, const N: usize>(
+    b: &scalar::Band<'_, C>,
+    dst: &mut Image<C>,
+    edge: impl Fn(&[u8], usize, usize, usize, f64, f64, &mut [u8]),
+    interior: impl Fn(&[u8], usize, usize, f64, f64, bool, &mut [u8]) -> bool,
+) -> bool {
+    let (before, after) = (N / 2 - 1, N / 2);
+    let opaque = crate::image::opaque_rgba(b.src.data());
+    scalar::interpolate(b, dst, |s, sw, sh, row0, u, v, out| {
+        let (uu, vv) = (u - 0.5, v - 0.5);
+        let (xf, yf) = (uu.floor(), vv.floor());
+        let (lo, hi) = (before as f64, after as f64);
+        if xf >= lo && yf >= lo && xf + hi < sw as f64 && yf + hi < sh as f64 {
+            let (x, y) = (xf as usize, yf as usize);
+            let at = ((y - before - row0) * sw + (x - before)) * 4;
+            if interior(s, at, sw * 4, uu - xf, vv - yf, opaque, out) {
+                return;
+            }
+        }
+        edge(s, sw, sh, row0, u, v, out);
+    })
+}
+
 /// Bilinear rotation, `simd128`, over a row band (see [`scalar::Band`]).
 /// RGBA pixels whose 2×2 neighbourhood is inside the source take [`bilinear_rgba_f32`] first.
 pub(super) fn bilinear<const C: usize>(b: &scalar::Band<'_, C>, dst: &mut Image<C>) -> bool {
     if C != 4 {
         return scalar::interpolate(b, dst, bilinear_px::<C>);
     }
-    let opaque = crate::image::opaque_rgba(b.src.data());
-    scalar::interpolate(b, dst, |s, sw, sh, row0, u, v, out| {
-        let (uu, vv) = (u - 0.5, v - 0.5);
-        let (xf, yf) = (uu.floor(), vv.floor());
-        if xf >= 0.0 && yf >= 0.0 && xf + 1.0 < sw as f64 && yf + 1.0 < sh as f64 {
-            let (x, y) = (xf as usize, yf as usize);
-            let at = ((y - row0) * sw + x) * 4;
+    rgba_walk::<C, 2>(
+        b,
+        dst,
+        bilinear_px::<C>,
+        |s, at, row_bytes, dx, dy, opaque, out| {
             let row = |i: usize| {
                 let b = <[u8; 8]>::try_from(s.get(i..i + 8)?).ok()?;
                 Some(u64x2(u64::from_le_bytes(b), 0))
             };
-            if let (Some(r0), Some(r1)) = (row(at), row(at + sw * 4)) {
-                if bilinear_rgba_f32(r0, r1, uu - xf, vv - yf, opaque, out) {
-                    return;
-                }
+            match (row(at), row(at + row_bytes)) {
+                (Some(r0), Some(r1)) => bilinear_rgba_f32(r0, r1, dx, dy, opaque, out),
+                _ => false, // unreachable: the walk checked the neighbourhood is inside
             }
-        }
-        bilinear_px::<C>(s, sw, sh, row0, u, v, out);
-    })
+        },
+    )
 }
 
 /// The 4×4 RGBA neighbourhood whose top-left pixel starts at byte `at` of `s` (rows
@@ -535,32 +560,25 @@ pub(super) fn probe_f32(
 }
 
 /// Bicubic rotation, `simd128`, over a row band. RGBA pixels whose 4×4 neighbourhood is inside
-/// the source take [`bicubic_rgba_interior`]; the rest (and other channel counts) the clamped
-/// sampler.
+/// the source take [`bicubic_rgba_f32`], then [`bicubic_rgba_interior`] when that cannot
+/// decide; the rest (and other channel counts) the clamped sampler.
 pub(super) fn bicubic<const C: usize>(b: &scalar::Band<'_, C>, dst: &mut Image<C>) -> bool {
     if C != 4 {
         return scalar::interpolate(b, dst, bicubic_px::<C>);
     }
     let k = Consts::new();
-    // An opaque source (the usual overlay) lets the f32 path skip the alpha channel's
-    // flatness test: its value is 255 everywhere.
-    let opaque = crate::image::opaque_rgba(b.src.data());
-    scalar::interpolate(b, dst, |s, sw, sh, row0, u, v, out| {
-        let (uu, vv) = (u - 0.5, v - 0.5);
-        let (xf, yf) = (uu.floor(), vv.floor());
-        // x − 1 ≥ 0 and x + 2 ≤ w − 1 (likewise y): no clamping anywhere.
-        if xf >= 1.0 && yf >= 1.0 && xf + 2.0 < sw as f64 && yf + 2.0 < sh as f64 {
-            let (x, y) = (xf as usize, yf as usize);
-            let at = ((y - 1 - row0) * sw + (x - 1)) * 4;
-            let (dx, dy) = (uu - xf, vv - yf);
-            // Always inside: the test above keeps the 4×4 neighbourhood in the image.
-            if let Some(rows) = rows16(s, at, sw * 4) {
-                if !bicubic_rgba_f32(&rows, dx, dy, opaque, out) {
-                    bicubic_rgba_interior(&k, &rows, dx, dy, out);
-                }
+    rgba_walk::<C, 4>(
+        b,
+        dst,
+        bicubic_px::<C>,
+        |s, at, row_bytes, dx, dy, opaque, out| {
+            let Some(rows) = rows16(s, at, row_bytes) else {
+                return false; // unreachable: the walk checked the neighbourhood is inside
+            };
+            if !bicubic_rgba_f32(&rows, dx, dy, opaque, out) {
+                bicubic_rgba_interior(&k, &rows, dx, dy, out);
             }
-        } else {
-            bicubic_px::<C>(s, sw, sh, row0, u, v, out);
-        }
-    })
+            true
+        },
+    )
 }
