@@ -794,6 +794,20 @@ pub struct V1Settings {
 }
 
 impl V1Settings {
+    /// v1's `opacity` is a fraction: in 0–1.
+    ///
+    /// # Errors
+    /// `E_PARAM_RANGE` (param `opacity`) otherwise.
+    pub fn check_opacity(&self) -> Result<()> {
+        if (0.0..=1.0).contains(&self.opacity) {
+            return Ok(());
+        }
+        Err(Error::range(
+            "opacity",
+            format!("`opacity` must be in 0–1; got {}", self.opacity),
+        ))
+    }
+
     /// The settings of a parsed v1 body.
     pub fn of(p: &SuperimposeV1) -> V1Settings {
         V1Settings {
@@ -891,12 +905,7 @@ pub fn composite_v1(
         "this superimpose call",
         crate::params::v1_budget(&base, overlay, mask, s),
     )?;
-    if !(0.0..=1.0).contains(&s.opacity) {
-        return Err(Error::range(
-            "opacity",
-            format!("`opacity` must be in 0–1; got {}", s.opacity),
-        ));
-    }
+    s.check_opacity()?;
     let mut base = opaque_base(base);
     let ov = prepare_overlay_v1(base.width(), base.height(), overlay, mask, s)?;
     blend::mix_at(&mut base, &ov, s.x_offset, s.y_offset);

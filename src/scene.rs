@@ -294,12 +294,7 @@ impl SceneV1 {
         if self.rendered && self.settings == s {
             return Ok(Change::None);
         }
-        if !(0.0..=1.0).contains(&s.opacity) {
-            return Err(crate::error::Error::range(
-                "opacity",
-                format!("`opacity` must be in 0–1; got {}", s.opacity),
-            ));
-        }
+        s.check_opacity()?;
         let key = V1Settings {
             x_offset: 0,
             y_offset: 0,

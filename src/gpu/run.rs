@@ -670,12 +670,7 @@ async fn v1_gpu(
     base: &mut RgbaImage,
     base_key: u64,
 ) -> Result<GpuResult<()>> {
-    if !(0.0..=1.0).contains(&s.opacity) {
-        return Err(Error::range(
-            "opacity",
-            format!("`opacity` must be in 0–1; got {}", s.opacity),
-        ));
-    }
+    s.check_opacity()?;
     let (bw, bh) = (base.width(), base.height());
     let (w, h) = (overlay.width(), overlay.height());
     let target = pipeline::v1_target_size(bw, bh, w, h, s)?;
