@@ -9,7 +9,7 @@
 // bundler pass the module (`configureOnnxRuntime({module})`) or a URL to it (`moduleUrl`, also for
 // workers) and, when its .wasm files are not next to its .mjs, their folder (`wasmPaths`, which
 // sets `ort.env.wasm.wasmPaths`).
-import * as wasm from "./superimpose_wasm.js";
+import { core as wasm } from "./core.js";
 
 const CACHE_NAME = "superimpose-wasm-models-v1";
 const ORT_SPECIFIER = "onnxruntime-web";

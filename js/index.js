@@ -1,7 +1,9 @@
 // superimpose-wasm: the package entry point. Initialises the wasm module lazily, once per JS
 // context (browser, worker, Node), normalises every accepted image input to pixels, and exposes
 // the API as Promise-returning calls with options objects.
-import initWasm, * as wasm from "./superimpose_wasm.js";
+// `wasm` is the core module in use (core.js: the single-threaded build unless initThreads() of
+// threads.js installed the threads build first).
+import { core as wasm, loadCore } from "./core.js";
 // The codec glue is small (~4 KiB gzipped) and imported statically: a dynamic import() would
 // make bundlers split chunks, which Vite's default (iife) worker format refuses. Its .wasm is
 // only fetched when first needed (or by loadCodecs()).
@@ -22,8 +24,6 @@ export {
 // the codec module (PNG/JPEG/WebP decode and encode, ~2/3 of the bytes) loads only when an
 // encoded image must be decoded or a result encoded. Pixel inputs (ImageData, canvas, <img>, …)
 // never load it.
-let ready = null;
-let initialized = false;
 let maxPixelsLimit; // the last limits set, applied to the codec module when it loads
 let memoryBudgetBytes;
 const isNode =
@@ -38,6 +38,10 @@ const here = import.meta.url;
 /** @internal The Node entry (index.node.js) installs its file reader here. */
 export function _setPackageFileReader(fn) {
   readPackageFile = fn;
+}
+/** @internal The bytes (Node) or nothing (browsers: the glue fetches) of a .wasm beside this file. */
+export async function _wasmSource(name) {
+  return wasmSource(name);
 }
 async function wasmSource(name) {
   if (readPackageFile) return readPackageFile(name);
@@ -58,17 +62,10 @@ async function wasmSource(name) {
  * @param {BufferSource | WebAssembly.Module | URL | string | Response} [moduleOrPath]
  */
 export function init(moduleOrPath) {
-  if (!ready) {
-    ready = (async () => {
-      const input = moduleOrPath === undefined ? await wasmSource("superimpose_wasm_bg.wasm") : moduleOrPath;
-      await initWasm(input === undefined ? undefined : { module_or_path: input });
-      initialized = true;
-    })();
-    ready.catch(() => {
-      ready = null; // a failed load (e.g. a 404) may be retried
-    });
-  }
-  return ready;
+  return loadCore(async (initWasm) => {
+    const input = moduleOrPath === undefined ? await wasmSource("superimpose_wasm_bg.wasm") : moduleOrPath;
+    await initWasm(input === undefined ? undefined : { module_or_path: input });
+  });
 }
 
 /**
@@ -126,6 +123,10 @@ const codecModule = lazyModule("superimpose_codecs_bg.wasm", initCodecs, codecGl
   if (memoryBudgetBytes !== undefined) codecGlue.setMemoryBudget(memoryBudgetBytes);
 });
 
+/** @internal A coded `SuperimposeError` (threads.js). */
+export function _codedError(code, message, extra = {}) {
+  return codedError(code, message, extra);
+}
 function codedError(code, message, extra = {}) {
   const e = new Error(message);
   e.name = "SuperimposeError";

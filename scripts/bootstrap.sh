@@ -47,9 +47,41 @@ if [ ! -x node_modules/.bin/wasm-opt ] || [ package.json -nt node_modules/.packa
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 fi
 
+# 4. The wasm-threads build (pkg/superimpose_wasm_mt*, scripts/build.sh) needs a nightly rustc
+#    with rust-src (-Z build-std: the standard library rebuilt with atomics) and the wasm32
+#    target. Pinned: the machine's `nightly` when it is this one (no download), else
+#    nightly-2026-05-20 from the rustup distribution server. The outcome goes to
+#    .tools/threads-toolchain: "ok <toolchain>", or "unavailable: <why>" — then the package is
+#    built without the threads module and its tests say why they did not run.
+THREADS_PIN=nightly-2026-05-20
+THREADS_RUSTC_DATE=2026-05-19
+THREADS_STATUS=$TOOLS/threads-toolchain
+mkdir -p "$TOOLS"
+threads_ready() { # toolchain
+  rustc "+$1" -V 2>/dev/null | grep -q "$THREADS_RUSTC_DATE" &&
+    rustup component list --installed --toolchain "$1" 2>/dev/null | grep -qx rust-src &&
+    rustup target list --installed --toolchain "$1" 2>/dev/null | grep -qx wasm32-unknown-unknown
+}
+threads_setup() {
+  local tc=$THREADS_PIN
+  rustc +nightly -V 2>/dev/null | grep -q "$THREADS_RUSTC_DATE" && tc=nightly
+  if threads_ready "$tc"; then echo "ok $tc" >"$THREADS_STATUS"; return 0; fi
+  log "threads build toolchain: $tc (+ rust-src, wasm32-unknown-unknown)"
+  local out
+  if [ "$tc" != nightly ] && ! rustc "+$tc" -V >/dev/null 2>&1; then
+    out=$(rustup toolchain install "$tc" --profile minimal 2>&1) ||
+      { echo "unavailable: rustup toolchain install $tc failed: $(echo "$out" | tail -1)" >"$THREADS_STATUS"; return 1; }
+  fi
+  out=$(rustup component add rust-src --toolchain "$tc" 2>&1 && rustup target add wasm32-unknown-unknown --toolchain "$tc" 2>&1) ||
+    { echo "unavailable: adding rust-src/wasm32 to $tc failed: $(echo "$out" | tail -1)" >"$THREADS_STATUS"; return 1; }
+  threads_ready "$tc" || { echo "unavailable: $tc is not usable after installing" >"$THREADS_STATUS"; return 1; }
+  echo "ok $tc" >"$THREADS_STATUS"
+}
+threads_setup || log "WARNING: no threads build ($(cat "$THREADS_STATUS")); the single-threaded package is built"
+
 [ "$MODE" = "--build" ] && exit 0
 
-# 4. Chromium + chromedriver (Debian packages) for the browser tests and the demo e2e tests.
+# 5. Chromium + chromedriver (Debian packages) for the browser tests and the demo e2e tests.
 if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   log "apt-get install chromium chromium-driver"
@@ -57,10 +89,10 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq chromium chromium-driver
 fi
 
-# 5. Python venv with Pillow 13 + numpy: the independent reference for the resampling tests.
+# 6. Python venv with Pillow 13 + numpy: the independent reference for the resampling tests.
 if ! "$TOOLS/venv/bin/python" -c 'import PIL, numpy; assert PIL.__version__ == "13.0.0"' 2>/dev/null; then
   log "python venv with pillow==13.0.0 numpy"
   python3 -m venv "$TOOLS/venv"
   "$TOOLS/venv/bin/pip" install -q --disable-pip-version-check pillow==13.0.0 numpy
 fi
-log "ready: wasm-bindgen $WBG_VERSION, $(node_modules/.bin/wasm-opt --version 2>/dev/null | head -1), chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}')"
+log "ready: wasm-bindgen $WBG_VERSION, threads build: $(cat "$THREADS_STATUS"), $(node_modules/.bin/wasm-opt --version 2>/dev/null | head -1), chromium $(/usr/bin/chromium --version 2>/dev/null | awk '{print $2}')"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build the npm package into pkg/. The crate is built three times for wasm32 (release, simd128):
+# Build the npm package into pkg/. The crate is built three times for wasm32 (release, simd128),
+# plus a fourth, threaded core when bootstrap.sh found the nightly toolchain for it (see below):
 #   core   --no-default-features --features core-api   → superimpose_wasm{.js,_bg.wasm}
 #   codecs --no-default-features --features codecs     → superimpose_codecs{.js,_bg.wasm}
 #   client --no-default-features --features client-api → superimpose_client{.js,_bg.wasm}
@@ -34,6 +35,33 @@ build core core-api
 build codecs codecs
 build client client-api
 
+# The wasm-threads core (superimpose_wasm_mt, for `superimpose-wasm/threads`): the core-api
+# features again, with atomics and a shared, imported memory (max 4 GiB), the standard library
+# rebuilt for them (nightly -Z build-std; toolchain chosen by bootstrap.sh, in
+# .tools/threads-toolchain), and the TLS exports wasm-bindgen's thread support needs. Its own
+# target dir: these RUSTFLAGS (which replace .cargo/config.toml's) would otherwise rebuild the
+# single-threaded modules' dependencies every time.
+THREADS=$(cat .tools/threads-toolchain 2>/dev/null || echo "unavailable: scripts/bootstrap.sh has not run")
+if [ "${THREADS%% *}" = ok ]; then
+  tc=${THREADS#ok }
+  echo "build.sh: cargo +$tc build (threads: core-api, +atomics, -Z build-std)"
+  log=$(RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 --cfg=web_sys_unstable_apis \
+-C link-arg=--shared-memory -C link-arg=--max-memory=4294967296 -C link-arg=--import-memory \
+-C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size -C link-arg=--export=__tls_align \
+-C link-arg=--export=__tls_base" \
+    cargo "+$tc" build --release --target wasm32-unknown-unknown --lib --no-default-features \
+    --features core-api -Z build-std=std,panic_abort --target-dir target/threads --color never 2>&1) ||
+    { echo "$log" >&2; exit 1; }
+  # The one expected warning: `atomics` is an unstable target feature.
+  warn=$(echo "$log" | grep -A3 '^warning' | grep -v "unstable feature specified for .-Ctarget-feature.: .atomics." |
+    grep -v 'this feature is not stably supported\|^ *|$\|^--$\|generated 1 warning\|^warning: `superimpose-wasm` (lib) generated' || true)
+  if echo "$warn" | grep -q '^warning'; then echo "$log" >&2; echo "build.sh: warnings in the threads build" >&2; exit 1; fi
+  cp target/threads/wasm32-unknown-unknown/release/$CRATE.wasm "$STAGE/threads.wasm"
+else
+  echo "build.sh: WARNING: no threads build ($THREADS)" >&2
+  rm -f "$STAGE/threads.wasm"
+fi
+
 rm -rf "$OUT" && mkdir -p "$OUT"
 bindgen() { # stage-name out-name
   wasm-bindgen --target web --out-dir "$OUT" --out-name "$2" "$STAGE/$1.wasm"
@@ -44,6 +72,12 @@ bindgen() { # stage-name out-name
 bindgen core superimpose_wasm
 bindgen codecs superimpose_codecs
 bindgen client superimpose_client
+if [ -f "$STAGE/threads.wasm" ]; then
+  wasm-bindgen --target web --out-dir "$OUT" --out-name superimpose_wasm_mt "$STAGE/threads.wasm"
+  wasm-opt -Oz --enable-threads --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-reference-types --enable-multivalue --enable-mutable-globals \
+    "$OUT/superimpose_wasm_mt_bg.wasm" -o "$OUT/superimpose_wasm_mt_bg.wasm"
+fi
 
 # The JS entry points we own (js/) sit beside the generated glue.
 cp js/*.js js/*.d.ts "$OUT/" 2>/dev/null || true

@@ -284,22 +284,28 @@ impl RgbaImage {
     }
 
     /// Premultiply RGB by alpha in place (SPEC 1.1: `c' = DIV255(c·a)`).
+    /// Rows are split across the threads of the pool ([`crate::par`]).
     pub fn premultiply(&mut self) {
-        match crate::simd::backend() {
+        let backend = crate::simd::backend();
+        let row = self.width as usize * 4;
+        crate::par::rows_mut(&mut self.data, row, |_, part| match backend {
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-            crate::simd::Backend::Simd128 => simd128::premultiply(&mut self.data),
-            _ => premultiply_scalar(&mut self.data),
-        }
+            crate::simd::Backend::Simd128 => simd128::premultiply(part),
+            _ => premultiply_scalar(part),
+        });
     }
 
     /// Undo [`premultiply`](Self::premultiply) in place (SPEC 1.1): alpha 0 or 255 keeps the
     /// stored values, else `c = min(255, trunc(255·c'/a))`.
+    /// Rows are split across the threads of the pool ([`crate::par`]).
     pub fn unpremultiply(&mut self) {
-        match crate::simd::backend() {
+        let backend = crate::simd::backend();
+        let row = self.width as usize * 4;
+        crate::par::rows_mut(&mut self.data, row, |_, part| match backend {
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-            crate::simd::Backend::Simd128 => simd128::unpremultiply(&mut self.data),
-            _ => unpremultiply_scalar(&mut self.data),
-        }
+            crate::simd::Backend::Simd128 => simd128::unpremultiply(part),
+            _ => unpremultiply_scalar(part),
+        });
     }
 
     /// Set every alpha byte to 255 (RGB kept as stored).

@@ -9,6 +9,10 @@
 //! v1 family), [`rotate`], [`blend`] (the 30 modes), [`params`] (the API's JSON bodies),
 //! [`pipeline`] (Superimpose v1 and v2), [`bgmask`] (background-removal pre/post-processing),
 //! [`codec`] (decode/encode), [`error`].
+#![cfg_attr(
+    all(target_arch = "wasm32", target_feature = "atomics"),
+    feature(stdarch_wasm_atomic_wait)
+)]
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
@@ -20,6 +24,7 @@ pub mod error;
 pub mod gpu;
 pub mod image;
 pub mod math;
+pub mod par;
 pub mod params;
 pub mod pipeline;
 pub mod resample;

@@ -359,10 +359,11 @@ pub(crate) fn overlap(
     Some((x0 as u32, y0 as u32, x1 as u32, y1 as u32))
 }
 
-/// Call `f(base_run, overlay_run, x0, y)` for every row of the overlap.
-fn for_each_overlap_row<F>(base: &mut RgbaImage, overlay: &RgbaImage, left: i64, top: i64, mut f: F)
+/// Call `f(base_run, overlay_run, x0, y)` for every row of the overlap, the rows split across
+/// the threads of the pool ([`crate::par`]; in order on one thread in single-threaded builds).
+fn for_each_overlap_row<F>(base: &mut RgbaImage, overlay: &RgbaImage, left: i64, top: i64, f: F)
 where
-    F: FnMut(&mut [u8], &[u8], u32, u32),
+    F: Fn(&mut [u8], &[u8], u32, u32) + Sync,
 {
     let Some((x0, y0, x1, y1)) = overlap(
         base.width(),
@@ -378,18 +379,27 @@ where
     let ox0 = (i64::from(x0) - left) as usize;
     let n = (x1 - x0) as usize;
     let bx0 = x0 as usize;
-    for y in y0..y1 {
-        let oy = (i64::from(y) - top) as u32;
-        let orow = overlay.row(oy);
-        let brow = base.row_mut(y);
-        let (Some(b), Some(o)) = (
-            brow.get_mut(bx0 * 4..(bx0 + n) * 4),
-            orow.get(ox0 * 4..(ox0 + n) * 4),
-        ) else {
-            return;
-        };
-        f(b, o, x0, y);
-    }
+    let stride = base.width() as usize * 4;
+    let Some(rows) = base
+        .data_mut()
+        .get_mut(y0 as usize * stride..y1 as usize * stride)
+    else {
+        return;
+    };
+    crate::par::rows_mut(rows, stride, |ys, part| {
+        for (i, brow) in part.chunks_exact_mut(stride).enumerate() {
+            let y = y0 + (ys.start + i) as u32;
+            let oy = (i64::from(y) - top) as u32;
+            let orow = overlay.row(oy);
+            let (Some(b), Some(o)) = (
+                brow.get_mut(bx0 * 4..(bx0 + n) * 4),
+                orow.get(ox0 * 4..(ox0 + n) * 4),
+            ) else {
+                return;
+            };
+            f(b, o, x0, y);
+        }
+    });
 }
 
 /// Composite `overlay` (RGB + mask in the 4th byte) onto `base` with its top-left at (left, top) in base pixels (may be negative or beyond the edges: clipped; nothing to do if no overlap). Only the overlapping rectangle is touched.
@@ -408,7 +418,15 @@ pub fn composite_at(
         left,
         top,
     ) {
-        blender.prepare(u64::from(x1 - x0) * u64::from(y1 - y0));
+        // With a thread pool the table is built here, before the rows are split: a table built
+        // lazily inside a row could make the page's main thread wait for a worker's build, and
+        // waiting is not allowed there.
+        let pixels = if crate::par::threads() > 1 {
+            u64::MAX
+        } else {
+            u64::from(x1 - x0) * u64::from(y1 - y0)
+        };
+        blender.prepare(pixels);
     }
     for_each_overlap_row(base, overlay, left, top, |b, o, x, y| {
         blender.composite_row(b, o, x, y)

@@ -302,7 +302,6 @@ pub fn resize_region<const C: usize>(
     }
     let need_h = width != in_w;
     let need_v = height != in_h;
-    let mut acc = Vec::new();
     let full_x = x0 == 0 && bw == width as usize;
     let full_y = y0 == 0 && bh == height as usize;
     // Column and row tables of the rectangle only (the full tables for a full call).
@@ -318,7 +317,7 @@ pub fn resize_region<const C: usize>(
         }
         (false, true) => {
             let vc = table(in_h, height, y0, bh, full_y)?;
-            vertical(data, stride, x0 * C, row0, &vc, out.data_mut(), &mut acc);
+            vertical(data, stride, x0 * C, row0, &vc, out.data_mut());
         }
         (true, true) => {
             let hc = table(in_w, width, x0, bw, full_x)?;
@@ -335,7 +334,7 @@ pub fn resize_region<const C: usize>(
                 let (cx0, cx1) = hc.input_span();
                 let tw = cx1 - cx0;
                 let mut tmp = vec![0u8; tw * C * bh];
-                vertical(data, stride, cx0 * C, row0, vc, &mut tmp, &mut acc);
+                vertical(data, stride, cx0 * C, row0, vc, &mut tmp);
                 horizontal::<C>(&tmp, tw, 0, cx0, &hc, out.data_mut());
             } else {
                 // Horizontal pass over the rows the vertical pass reads.
@@ -343,7 +342,7 @@ pub fn resize_region<const C: usize>(
                 let tstride = bw * C;
                 let mut tmp = vec![0u8; tstride * (ty1 - ty0)];
                 horizontal::<C>(data, in_w as usize, ty0 - row0, 0, &hc, &mut tmp);
-                vertical(&tmp, tstride, 0, ty0, vc, out.data_mut(), &mut acc);
+                vertical(&tmp, tstride, 0, ty0, vc, out.data_mut());
             }
         }
         // Same size: copied above.
@@ -458,7 +457,8 @@ pub fn rows_of<const C: usize>(img: &Image<C>, y0: u32, y1: u32) -> Result<Image
     Image::<C>::from_vec(img.width(), y1 - y0, bytes.to_vec())
 }
 
-/// Horizontal pass dispatched to the current [`Backend`].
+/// Horizontal pass dispatched to the current [`Backend`], output rows split across the
+/// threads of the pool ([`crate::par`]; one call in single-threaded builds).
 fn horizontal<const C: usize>(
     src: &[u8],
     src_w: usize,
@@ -467,14 +467,19 @@ fn horizontal<const C: usize>(
     coeffs: &Coefficients,
     dst: &mut [u8],
 ) {
-    match backend() {
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        Backend::Simd128 => simd128::horizontal::<C>(src, src_w, row0, col_shift, coeffs, dst),
-        _ => scalar::horizontal::<C>(src, src_w, row0, col_shift, coeffs, dst),
-    }
+    let backend = backend();
+    crate::par::rows_mut(dst, coeffs.out_len() * C, |rows, dst| {
+        let row0 = row0 + rows.start;
+        match backend {
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Backend::Simd128 => simd128::horizontal::<C>(src, src_w, row0, col_shift, coeffs, dst),
+            _ => scalar::horizontal::<C>(src, src_w, row0, col_shift, coeffs, dst),
+        }
+    });
 }
 
-/// Vertical pass dispatched to the current [`Backend`].
+/// Vertical pass dispatched to the current [`Backend`], output rows split across the threads
+/// of the pool ([`crate::par`]; one call in single-threaded builds).
 fn vertical(
     src: &[u8],
     src_stride: usize,
@@ -482,11 +487,29 @@ fn vertical(
     row_shift: usize,
     coeffs: &Coefficients,
     dst: &mut [u8],
-    acc: &mut Vec<i32>,
 ) {
-    match backend() {
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        Backend::Simd128 => simd128::vertical(src, src_stride, col0, row_shift, coeffs, dst),
-        _ => scalar::vertical(src, src_stride, col0, row_shift, coeffs, dst, acc),
-    }
+    let backend = backend();
+    let len = dst.len() / coeffs.out_len().max(1);
+    crate::par::rows_mut(dst, len, |rows, dst| {
+        let part;
+        let coeffs = if rows.len() == coeffs.out_len() {
+            coeffs
+        } else {
+            part = coeffs.slice(rows.start, rows.end);
+            &part
+        };
+        match backend {
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Backend::Simd128 => simd128::vertical(src, src_stride, col0, row_shift, coeffs, dst),
+            _ => scalar::vertical(
+                src,
+                src_stride,
+                col0,
+                row_shift,
+                coeffs,
+                dst,
+                &mut Vec::new(),
+            ),
+        }
+    });
 }

@@ -337,7 +337,7 @@ pub(super) fn reach(v: f64) -> (i64, i64) {
 pub(super) fn interpolate<const C: usize>(
     b: &Band<'_, C>,
     dst: &mut Image<C>,
-    sample: impl Fn(&[u8], usize, usize, usize, f64, f64, &mut [u8]),
+    sample: impl Fn(&[u8], usize, usize, usize, f64, f64, &mut [u8]) + Sync,
 ) -> bool {
     let m = &b.m;
     let (sw, sh) = (b.src.width() as usize, b.sh);
@@ -347,35 +347,38 @@ pub(super) fn interpolate<const C: usize>(
     let whole = b.row0 == 0 && b.src.height() as usize == sh;
     let (lo_row, hi_row) = (b.row0 as i64, (b.row0 + b.src.height() as usize) as i64);
     let (cu, cv) = column_products(ow, m);
-    let mut ok = true;
-    for (y, row) in dst.data_mut().chunks_exact_mut(ow * C).enumerate() {
-        let yin = (b.y0 + y) as f64 + 0.5;
-        let (ru, rv) = (m[1] * yin, m[4] * yin);
-        if !whole && ow > 0 {
-            // v is monotonic in x (same operations), so its extremes are at the end columns.
-            let va = cv[0] + rv + m[5];
-            let vb = cv[ow - 1] + rv + m[5];
-            let (vmin, vmax) = (va.min(vb), va.max(vb));
-            if vmax >= 0.0 && vmin < shf {
-                let last = sh as i64 - 1;
-                let lo = reach(vmin).0.clamp(0, last);
-                let hi = reach(vmax).1.clamp(0, last);
-                if lo < lo_row || hi >= hi_row {
-                    ok = false;
-                    continue;
+    let ok = core::sync::atomic::AtomicBool::new(true);
+    // Output rows split across the threads of the pool (one call in single-threaded builds).
+    crate::par::rows_mut(dst.data_mut(), ow * C, |rows, part| {
+        for (y, row) in rows.zip(part.chunks_exact_mut(ow * C)) {
+            let yin = (b.y0 + y) as f64 + 0.5;
+            let (ru, rv) = (m[1] * yin, m[4] * yin);
+            if !whole && ow > 0 {
+                // v is monotonic in x (same operations), so its extremes are at the end columns.
+                let va = cv[0] + rv + m[5];
+                let vb = cv[ow - 1] + rv + m[5];
+                let (vmin, vmax) = (va.min(vb), va.max(vb));
+                if vmax >= 0.0 && vmin < shf {
+                    let last = sh as i64 - 1;
+                    let lo = reach(vmin).0.clamp(0, last);
+                    let hi = reach(vmax).1.clamp(0, last);
+                    if lo < lo_row || hi >= hi_row {
+                        ok.store(false, core::sync::atomic::Ordering::Relaxed);
+                        continue;
+                    }
                 }
             }
-        }
-        for (x, px) in row.chunks_exact_mut(C).enumerate() {
-            let u = cu[x] + ru + m[2];
-            let v = cv[x] + rv + m[5];
-            if u < 0.0 || u >= swf || v < 0.0 || v >= shf {
-                continue;
+            for (x, px) in row.chunks_exact_mut(C).enumerate() {
+                let u = cu[x] + ru + m[2];
+                let v = cv[x] + rv + m[5];
+                if u < 0.0 || u >= swf || v < 0.0 || v >= shf {
+                    continue;
+                }
+                sample(s, sw, sh, b.row0, u, v, px);
             }
-            sample(s, sw, sh, b.row0, u, v, px);
         }
-    }
-    ok
+    });
+    ok.into_inner()
 }
 
 /// Bilinear rotation (`bilinear_filter8` / `bilinear_filter32RGB`) over a band.

@@ -252,8 +252,8 @@ fn bicubic_px<const C: usize>(
 fn rgba_walk<const C: usize, const N: usize>(
     b: &scalar::Band<'_, C>,
     dst: &mut Image<C>,
-    edge: impl Fn(&[u8], usize, usize, usize, f64, f64, &mut [u8]),
-    interior: impl Fn(&[u8], usize, usize, f64, f64, bool, &mut [u8]) -> bool,
+    edge: impl Fn(&[u8], usize, usize, usize, f64, f64, &mut [u8]) + Sync,
+    interior: impl Fn(&[u8], usize, usize, f64, f64, bool, &mut [u8]) -> bool + Sync,
 ) -> bool {
     let (before, after) = (N / 2 - 1, N / 2);
     let opaque = crate::image::opaque_rgba(b.src.data());

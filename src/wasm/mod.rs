@@ -91,6 +91,30 @@ pub fn kernel_backend() -> String {
     crate::simd::backend().as_str().to_string()
 }
 
+/// How many threads run the row loops of one call: 1, or in the threads build
+/// (`superimpose_wasm_mt`) 1 + the workers that joined the pool.
+#[cfg(feature = "core-api")]
+#[wasm_bindgen(js_name = threadCount)]
+pub fn thread_count() -> u32 {
+    crate::par::threads() as u32
+}
+
+/// The threads build only: the body of a pool worker (`threads-worker.js` calls it once the
+/// module is instantiated on the shared memory). Joins the pool and never returns.
+#[cfg(all(feature = "core-api", target_feature = "atomics"))]
+#[wasm_bindgen(js_name = __threadsWorkerLoop)]
+pub fn threads_worker_loop() {
+    crate::par::worker_loop();
+}
+
+/// The threads build only: how many row chunks the pool's workers have run since the module
+/// started (tests check that the workers take part).
+#[cfg(all(feature = "core-api", target_feature = "atomics"))]
+#[wasm_bindgen(js_name = __threadsWorkerChunks)]
+pub fn threads_worker_chunks() -> u32 {
+    crate::par::worker_chunks()
+}
+
 /// Force the kernel set for benchmarks and tests: `"scalar"`, `"simd128"` or `"auto"` (the best
 /// compiled one, the default). Forcing `"simd128"` in a build without it is `E_UNSUPPORTED`.
 #[wasm_bindgen(js_name = setKernelBackend)]
