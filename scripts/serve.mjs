@@ -36,7 +36,7 @@ async function bgModelConfig(name) {
   return { name: "IsNet", url: `/.tools/models/${m.file}`, preprocess: m.preprocess, label: m.label };
 }
 
-export async function startStaticServer(listenPort = port, { simUrl = process.env.DEMO_SIM_URL, simKey = process.env.SIM_API_KEY, bgModel = process.env.DEMO_BG } = {}) {
+export async function startStaticServer(listenPort = port, { simUrl = process.env.DEMO_SIM_URL, simKey = process.env.SIM_API_KEY, bgModel = process.env.DEMO_BG, isolated = process.env.DEMO_ISOLATED === "1" } = {}) {
   const demoConfig = JSON.stringify({
     ...(simUrl ? { baseUrl: simUrl.replace(/\/+$/, ""), simulated: true, apiKey: simKey || "SG_0123456789abcdef" } : {}),
     ...(await bgModelConfig(bgModel).then((m) => (m ? { bgModel: m } : {}))),
@@ -63,6 +63,10 @@ export async function startStaticServer(listenPort = port, { simUrl = process.en
         // The demo runs under the Content-Security-Policy a careful app would use.
         "content-security-policy":
           "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self' data: blob: http: https:; connect-src 'self' http://127.0.0.1:* http://localhost:* https:; worker-src 'self' blob:; style-src 'self'",
+        // `isolated`: cross-origin isolation, which SharedArrayBuffer and so
+        // superimpose-wasm/threads need. `credentialless` (not `require-corp`) keeps cross-origin
+        // images without a CORP header loadable (they are fetched without cookies).
+        ...(isolated ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "credentialless" } : {}),
       });
       res.end(body);
     } catch (e) {

@@ -5,6 +5,7 @@ import {
   type SuperimposeError, type ErrorCode, createScene, type Scene, type SceneResult, type Rect,
 } from "superimpose-wasm";
 import { createWorkerPool, type PoolScene } from "superimpose-wasm/pool";
+import { initThreads, threadCount, threadsUnsupportedReason, type ThreadsOptions } from "superimpose-wasm/threads";
 
 async function main(file: File, canvas: HTMLCanvasElement) {
   const r: ImageResult = await superimposeV2({
@@ -75,3 +76,13 @@ async function main(file: File, canvas: HTMLCanvasElement) {
   }
 }
 void main;
+
+// superimpose-wasm/threads: opt in before the first call, where the page is cross-origin isolated.
+export async function useThreads(): Promise<number> {
+  const why: string | null = threadsUnsupportedReason();
+  if (why !== null) return 1;
+  const opts: ThreadsOptions = { threads: 2 };
+  const { threads } = await initThreads(opts);
+  const n: number = threadCount();
+  return Math.min(threads, n);
+}

@@ -1,7 +1,8 @@
 // Runs the threads workload (support/threads.mjs) in a fresh Node process through the built
 // package: `node threads-run.mjs single` (the default core) or `node threads-run.mjs threads N`
 // (initThreads({threads: N}) first). Prints one JSON line: {threads, workerChunks, results}.
-import { workloadSource, imgSource, digest } from "./threads.mjs";
+import { digest } from "./threads.mjs";
+import { workload, img } from "../pages/threads-workload.js";
 
 const [mode, n] = process.argv.slice(2);
 let threadsApi = null;
@@ -11,8 +12,6 @@ if (mode === "threads") {
   threads = (await threadsApi.initThreads({ threads: Number(n) })).threads;
 }
 const pkg = await import(new URL("../../../pkg/index.js", import.meta.url));
-const workload = eval(workloadSource);
-const img = eval(imgSource);
 const results = await digest(await workload(pkg, img));
 let workerChunks = 0;
 if (threadsApi) {
