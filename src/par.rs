@@ -81,7 +81,7 @@ mod pool {
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
-pub use pool::{worker_chunks, worker_loop};
+pub use pool::{poison_address, trap_in_worker, worker_chunks, worker_loop};
 
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 mod pool {
@@ -113,6 +113,15 @@ mod pool {
     static BUSY: AtomicBool = AtomicBool::new(false);
     /// Chunks run by workers so far (tests check that the workers really take part).
     static WORKER_CHUNKS: AtomicU32 = AtomicU32::new(0);
+    /// Set (to 1, by `threads-worker.js`, through [`poison_address`]) when a worker trapped: its
+    /// claimed chunk will never be done, so a caller waiting for it must not wait forever.
+    static POISONED: AtomicU32 = AtomicU32::new(0);
+
+    /// The address of the flag a worker's JS sets when the worker trapped (a panic aborts):
+    /// written with `Atomics.store`, without calling into the trapped instance.
+    pub fn poison_address() -> usize {
+        POISONED.as_ptr() as usize
+    }
 
     /// Chunks the workers have run since the module started.
     pub fn worker_chunks() -> u32 {
@@ -141,6 +150,12 @@ mod pool {
         unsafe { memory_atomic_notify(WAKE.as_ptr().cast::<i32>(), u32::MAX) };
         work(gen, false);
         while DONE.load(SeqCst) < chunks as u32 {
+            if POISONED.load(SeqCst) != 0 {
+                // A worker trapped inside a chunk of this job: the rows it held are missing, and
+                // returning would hand out a wrong image. Fail the call as a panic on this thread
+                // would (the module is no longer usable), instead of spinning forever.
+                panic!("a thread of the pool trapped while running a chunk of this call (its console has the panic); this module instance cannot be used any more");
+            }
             core::hint::spin_loop();
         }
         JOB.store(core::ptr::null_mut(), SeqCst);
@@ -170,9 +185,33 @@ mod pool {
         }
     }
 
+    std::thread_local! {
+        /// Whether this thread is a pool worker (for [`trap_in_worker`]).
+        static IS_WORKER: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+    }
+
+    /// For the tests of the poison path only: a job of `chunks` chunks whose chunks panic when a
+    /// worker runs them (the calling thread's chunks do nothing). Returns normally only if no
+    /// worker took a chunk; else the call fails as described at [`poison_address`].
+    pub fn trap_in_worker(chunks: usize) {
+        run(chunks, &|_| {
+            if IS_WORKER.with(|w| w.get()) {
+                // A short pause first, so that the calling thread is waiting when the worker
+                // traps (not still running chunks itself).
+                for i in 0..20_000_000u32 {
+                    core::hint::black_box(i);
+                }
+                panic!(
+                    "trap_in_worker: a deliberate panic on a pool worker (test of the poison path)"
+                );
+            }
+        });
+    }
+
     /// A worker's life: count itself in, then run the chunks of every job published from now
     /// on, sleeping in between. Never returns (the worker's event loop stays blocked).
     pub fn worker_loop() {
+        IS_WORKER.with(|w| w.set(true));
         WORKERS.fetch_add(1, SeqCst);
         let mut seen = WAKE.load(SeqCst);
         loop {

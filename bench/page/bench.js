@@ -166,6 +166,36 @@ async function getPool2(warm) {
   return pool2;
 }
 
+// The threads build (superimpose-wasm/threads, 2 threads sharing the module's memory) runs in an
+// iframe of this (cross-origin isolated) page: a realm picks its core once, and `lib` here is
+// the single-threaded build. Inputs are copied into the frame's realm once, outside the timing.
+let threadsFrame = null;
+function getThreads() {
+  threadsFrame ??= (async () => {
+    const f = document.createElement("iframe");
+    f.src = "./threads-frame.html";
+    f.style.display = "none";
+    document.body.append(f);
+    const t0 = performance.now();
+    while (!f.contentWindow?.T) {
+      if (performance.now() - t0 > 30000) return { na: "the threads frame did not load" };
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const T = f.contentWindow.T;
+    const r = await T.ready;
+    if (r.na) return r;
+    const copies = new Map();
+    return { lib: T.lib, threads: r.threads, image: T.image, copy: (im) => (copies.has(im) || copies.set(im, T.copy(im)), copies.get(im)) };
+  })();
+  return threadsFrame;
+}
+/** Setup of a threads alternative: `st.t` is the frame (or the row is n/a with the reason). */
+async function threadsSetup(st) {
+  const t = await getThreads();
+  if (t.na) return { na: t.na };
+  st.t = t;
+}
+
 // ---- rows --------------------------------------------------------------------------------------
 
 const RESIZES = [
@@ -201,6 +231,11 @@ function resizeRows() {
         floorBytes: () => (src().data.length + tw * th * 4) / 2,
         alts: [
           { id: "ours", label: "ours (simd128)", run: ours },
+          {
+            id: "ours-threads", label: "ours, threads build (2 threads, shared memory)",
+            setup: threadsSetup,
+            run: (st) => st.t.lib.resize(st.t.copy(src()), { width: tw, height: th, filter }).then((r) => px(r.imageData)),
+          },
           {
             id: "ours-scalar", label: "ours (forced scalar)",
             setup: async () => {
@@ -313,6 +348,15 @@ function blendRows() {
         run: (st) => lib.blend(region(), img("overlay1024"), { mode, opacity: 0.9, into: st.into }).then((r) => px(r.imageData)),
       },
       {
+        id: "ours-threads-into", label: "ours blend(…, {into}), threads build (2 threads)",
+        setup: async (st) => {
+          const na = await threadsSetup(st);
+          if (na) return na;
+          st.into = st.t.image(1024, 1024);
+        },
+        run: (st) => st.t.lib.blend(st.t.copy(region()), st.t.copy(img("overlay1024")), { mode, opacity: 0.9, into: st.into }).then((r) => px(r.imageData)),
+      },
+      {
         id: "canvas", label: `Canvas 2D "${gco}" + globalAlpha 0.9 + getImageData of the region`,
         setup: async (st) => {
           st.base = await bitmap("base4k");
@@ -377,6 +421,16 @@ function pipelineRows() {
             },
             run: (st) => lib.superimposeV2(body(), { into: st.into }).then((r) => px(r.imageData)),
           },
+          {
+            id: "ours-threads-into", label: "ours superimposeV2(body, {into}), threads build (2 threads)",
+            setup: async (st) => {
+              const na = await threadsSetup(st);
+              if (na) return na;
+              st.into = st.t.image(W, H);
+              st.body = body({ base_image: st.t.copy(img(baseName)), overlay_image: st.t.copy(img("overlay1024")) });
+            },
+            run: (st) => st.t.lib.superimposeV2(st.body, { into: st.into }).then((r) => px(r.imageData)),
+          },
           // The interactive path: a resident scene (createScene) that an editor keeps across
           // pointer moves. Untimed `before` moves the overlay to x 51 %; the timed render moves it
           // back to 50 % (the body's place, so Δ compares the same composite).
@@ -405,6 +459,18 @@ function pipelineRows() {
             setup: async (st) => {
               st.scene = await lib.createScene(body());
               st.into = new ImageData(W, H);
+            },
+            before: (st) => st.scene.render({ rotation: 31 }, { into: st.into }),
+            run: (st) => px(st.scene.render({ rotation: 30 }, { into: st.into }).imageData),
+            teardown: (st) => st.scene?.free(),
+          },
+          {
+            id: "ours-threads-scene-rotate", label: "ours Scene.render() rotation step, threads build (2 threads)",
+            setup: async (st) => {
+              const na = await threadsSetup(st);
+              if (na) return na;
+              st.scene = await st.t.lib.createScene(body({ base_image: st.t.copy(img(baseName)), overlay_image: st.t.copy(img("overlay1024")) }));
+              st.into = st.t.image(W, H);
             },
             before: (st) => st.scene.render({ rotation: 31 }, { into: st.into }),
             run: (st) => px(st.scene.render({ rotation: 30 }, { into: st.into }).imageData),

@@ -107,6 +107,24 @@ pub fn threads_worker_loop() {
     crate::par::worker_loop();
 }
 
+/// The threads build only: the address (in the shared memory) of the flag `threads-worker.js`
+/// sets with `Atomics.store` when its worker trapped, so the calling thread fails its call
+/// instead of waiting forever for the chunk the worker held.
+#[cfg(all(feature = "core-api", target_feature = "atomics"))]
+#[wasm_bindgen(js_name = __threadsPoisonAddress)]
+pub fn threads_poison_address() -> u32 {
+    crate::par::poison_address() as u32
+}
+
+/// The threads build only, for the tests of the poison path: a job whose chunks panic on pool
+/// workers (see `par::trap_in_worker`). Fails the call (and the module) when a worker took one.
+#[doc(hidden)]
+#[cfg(all(feature = "core-api", target_feature = "atomics"))]
+#[wasm_bindgen(js_name = __threadsTrapInWorker)]
+pub fn threads_trap_in_worker(chunks: u32) {
+    crate::par::trap_in_worker(chunks as usize);
+}
+
 /// The threads build only: how many row chunks the pool's workers have run since the module
 /// started (tests check that the workers take part).
 #[cfg(all(feature = "core-api", target_feature = "atomics"))]

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runBrowserBench, formatText, formatMarkdown, formatSvg } from "../../bench/browser.mjs";
+import { threadsSkipReason } from "./support/threads.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -39,7 +40,9 @@ test("the benchmark page runs every row once in headless Chromium", { timeout: 1
   assert.equal(count(/^resize /), 6, "3 sizes × lanczos, bilinear");
   assert.equal(count(/^blend /), 7, "multiply, screen, overlay, soft light, hard light, darken, lighten");
   assert.equal(count(/^superimposeV2 /), 4, "1080p, 4K × multiply, soft light");
-  const expected = { init: ["ours", "photon", "pica"], resize: ["ours", "ours-scalar", "ours-pool2", "ours-pool2-one", "ours-webgpu", "canvas", "pica", "photon"], blend: ["ours", "ours-into", "canvas", "photon"], pipeline: ["ours", "ours-into", "ours-scene", "ours-scene-new", "ours-scene-rotate", "ours-pool-scene", "ours-pool2", "ours-pool2-one", "ours-webgpu", "canvas"] };
+  const expected = { init: ["ours", "photon", "pica"], resize: ["ours", "ours-threads", "ours-scalar", "ours-pool2", "ours-pool2-one", "ours-webgpu", "canvas", "pica", "photon"], blend: ["ours", "ours-into", "ours-threads-into", "canvas", "photon"], pipeline: ["ours", "ours-into", "ours-threads-into", "ours-scene", "ours-scene-new", "ours-scene-rotate", "ours-threads-scene-rotate", "ours-pool-scene", "ours-pool2", "ours-pool2-one", "ours-webgpu", "canvas"] };
+  // The threads build's rows run wherever this machine built it (else n/a with the reason).
+  const threadsSkip = threadsSkipReason();
   for (const row of res.rows) {
     assert.deepEqual(row.results.map((x) => x.id), expected[row.group], row.name);
     for (const x of row.results) {
@@ -69,6 +72,15 @@ test("the benchmark page runs every row once in headless Chromium", { timeout: 1
     if (scalar) assert.equal(scalar.meanAbsDiffVsOurs, 0, `${row.name}: forced scalar differs from simd128`);
     // The worker pool (rows split or one worker) gives exactly the main thread's bytes.
     for (const x of row.results.filter((r) => r.id.startsWith("ours-pool"))) assert.equal(x.meanAbsDiffVsOurs, 0, `${row.name} / ${x.label}`);
+    // So does the threads build (2 threads on a cross-origin isolated page).
+    for (const x of row.results.filter((r) => r.id.startsWith("ours-threads"))) {
+      if (threadsSkip) {
+        assert.ok(x.na, `${row.name} / ${x.label}: no threads build, yet it ran`);
+        continue;
+      }
+      assert.equal(x.na, undefined, `${row.name} / ${x.label}: ${x.na}`);
+      assert.equal(x.meanAbsDiffVsOurs, 0, `${row.name} / ${x.label}`);
+    }
     // So does a result written into a reused output image.
     const into = row.results.find((x) => x.id === "ours-into");
     if (into) assert.equal(into.meanAbsDiffVsOurs, 0, `${row.name}: into differs`);
@@ -80,7 +92,7 @@ test("the benchmark page runs every row once in headless Chromium", { timeout: 1
   assert.equal(res.meta.pica.mathlib.wasm, true, "pica runs its wasm path");
   assert.equal(res.meta.crossOriginIsolated, true);
   const na = res.rows.flatMap((r) => r.results.filter((x) => x.na).map((x) => x.id));
-  assert.ok(na.every((id) => id === "ours-webgpu" || id === "photon"), `unexpected n/a: ${na}`);
+  assert.ok(na.every((id) => id === "ours-webgpu" || id === "photon" || (threadsSkip && id.startsWith("ours-threads"))), `unexpected n/a: ${na}`);
   assert.equal(na.filter((id) => id === "photon").length, 1, "photon lacks only screen");
   assert.deepEqual(res.meta.pageErrors, []);
   // The formatters cover every row.

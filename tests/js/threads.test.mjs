@@ -5,7 +5,7 @@
 // process chooses its core once.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { threadsSkipReason } from "./support/threads.mjs";
 
@@ -67,4 +67,27 @@ test("initThreads: coded refusals, and the package keeps working", { skip }, asy
   assert.equal(bad.threads, 2);
   assert.equal(bad.count, 2);
   assert.equal(bad.w, 348);
+});
+
+test("a worker that traps fails the call it held rows of, instead of hanging the caller", { skip, timeout: 60_000 }, () => {
+  // __threadsTrapInWorker(n): a job whose chunks panic on pool workers. Before the poison flag,
+  // the calling thread spun forever waiting for the trapped worker's chunk.
+  const res = spawnSync(process.execPath, ["--input-type=module", "-e", `
+    const { initThreads } = await import("./threads.js");
+    await initThreads({ threads: 2 });
+    const mt = await import("./superimpose_wasm_mt.js");
+    let outcome = "returned";
+    const t0 = Date.now();
+    for (let i = 0; i < 20 && outcome === "returned"; i++) {
+      try { mt.__threadsTrapInWorker(64); } catch (e) { outcome = e.name + ": " + e.message; }
+    }
+    // A Node worker's console output reaches this process through its event loop: let it in.
+    await new Promise((r) => setTimeout(r, 500));
+    console.log(JSON.stringify({ outcome, chunks: mt.__threadsWorkerChunks(), ms: Date.now() - t0 }));
+  `], { encoding: "utf8", cwd: fileURLToPath(new URL("../../pkg/", import.meta.url)), timeout: 50_000 });
+  assert.equal(res.status, 0, res.stderr);
+  const r = JSON.parse(res.stdout);
+  assert.match(r.outcome, /^RuntimeError: unreachable/, "the caller's call failed (the worker trapped)");
+  assert.match(res.stderr, /deliberate panic on a pool worker/, "the worker's panic was reported");
+  assert.match(res.stderr, /a thread of the pool trapped/, "the caller's panic says why");
 });
