@@ -77,19 +77,20 @@ function workerExecArgv() {
 
 /** Start one worker on `module` + `memory`; resolves once it is about to join the pool. */
 function spawn(module, memory, index) {
-  const url = new URL("./threads-worker.js", import.meta.url);
   return new Promise((resolve, reject) => {
     let w;
     const onMessage = (m) => (m?.ready ? resolve(w) : reject(_codedError("E_UNSUPPORTED", `thread worker ${index} failed: ${m?.error}`)));
     const onError = (e) => reject(_codedError("E_UNSUPPORTED", `thread worker ${index} failed to start: ${e?.message ?? e}`));
     if (isNode) {
       const { Worker } = globalThis.process.getBuiltinModule("node:worker_threads");
-      w = new Worker(url, { name: `superimpose-wasm thread ${index}`, execArgv: workerExecArgv() });
+      w = new Worker(new URL("./threads-worker.js", import.meta.url), { name: `superimpose-wasm thread ${index}`, execArgv: workerExecArgv() });
       w.unref(); // a worker parked in the pool must not keep Node alive
       w.once("message", onMessage);
       w.once("error", onError);
     } else {
-      w = new Worker(url, { type: "module", name: `superimpose-wasm thread ${index}` });
+      // Written out in full, so that bundlers (Vite, webpack 5) see a module worker and bundle
+      // threads-worker.js with its imports.
+      w = new Worker(new URL("./threads-worker.js", import.meta.url), { type: "module", name: `superimpose-wasm thread ${index}` });
       w.addEventListener("message", (e) => onMessage(e.data), { once: true });
       w.addEventListener("error", onError, { once: true });
     }

@@ -309,9 +309,16 @@ impl RgbaImage {
     }
 
     /// Set every alpha byte to 255 (RGB kept as stored).
+    /// Rows are split across the threads of the pool ([`crate::par`]).
     pub fn set_opaque(&mut self) {
-        let body = self.data.len() / 16 * 16;
-        let (head, tail) = self.data.split_at_mut(body);
+        let row = self.width as usize * 4;
+        crate::par::rows_mut(&mut self.data, row, |_, part| Self::set_opaque_run(part));
+    }
+
+    /// [`set_opaque`](Self::set_opaque) on a run of whole pixels.
+    fn set_opaque_run(data: &mut [u8]) {
+        let body = data.len() / 16 * 16;
+        let (head, tail) = data.split_at_mut(body);
         // Four pixels per step as one u128 OR (a single v128.or on wasm simd128; plain
         // integer code elsewhere), the ragged tail per pixel.
         let mask = u128::from_le_bytes([0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255]);
@@ -339,6 +346,13 @@ impl RgbaImage {
 /// Whether every 4th byte (the alpha of RGBA bytes) is 255 (branch-free over 16-pixel
 /// blocks, so it vectorises).
 pub(crate) fn opaque_rgba(data: &[u8]) -> bool {
+    // 64-byte rows for the split across the pool's threads, the ragged tail checked here.
+    let body = data.len() / 64 * 64;
+    crate::par::rows_all(&data[..body], 64, opaque_rgba_run) && opaque_rgba_run(&data[body..])
+}
+
+/// [`opaque_rgba`] on one run of pixels (branch-free over 16-pixel blocks).
+fn opaque_rgba_run(data: &[u8]) -> bool {
     let blocks = data.chunks_exact(64);
     let tail = blocks.remainder();
     blocks

@@ -14,26 +14,37 @@ use core::ops::Range;
 /// more than the rows it would take.
 const MIN_CHUNK_BYTES: usize = 64 * 1024;
 
+/// How `n` rows of `row_len` bytes are cut for `threads` threads: `(rows per chunk, chunks)`.
+/// Chunks of at least [`MIN_CHUNK_BYTES`] (so one chunk for that much or less, and with one
+/// thread); at most four chunks per thread — enough to even out a slow start, few enough that claiming them
+/// costs nothing. Chunk `i` is rows `[i·rows_per, min((i + 1)·rows_per, n))`.
+pub fn split(n: usize, row_len: usize, threads: usize) -> (usize, usize) {
+    if n == 0 {
+        return (0, 0);
+    }
+    let rows_per = MIN_CHUNK_BYTES.div_ceil(row_len.max(1)).max(1);
+    let chunks = n.div_ceil(rows_per);
+    if chunks <= 1 || threads <= 1 {
+        return (n, 1);
+    }
+    let rows_per = n.div_ceil(chunks.min(threads.saturating_mul(4)));
+    (rows_per, n.div_ceil(rows_per))
+}
+
 /// Run `f(rows, bytes)` over the rows of `dst` (`row_len` bytes each; a trailing partial row is
-/// not passed) in contiguous, disjoint chunks, possibly on several threads at once.
+/// not passed) in contiguous, disjoint chunks ([`split`]), possibly on several threads at once.
 pub fn rows_mut<F>(dst: &mut [u8], row_len: usize, f: F)
 where
     F: Fn(Range<usize>, &mut [u8]) + Sync,
 {
     let n = dst.len().checked_div(row_len).unwrap_or(0);
-    if n == 0 {
+    let (rows_per, chunks) = split(n, row_len, threads());
+    if chunks <= 1 {
+        if n > 0 {
+            f(0..n, &mut dst[..n * row_len]);
+        }
         return;
     }
-    let rows_per = MIN_CHUNK_BYTES.div_ceil(row_len).max(1);
-    let chunks = n.div_ceil(rows_per);
-    if chunks <= 1 || threads() <= 1 {
-        return f(0..n, &mut dst[..n * row_len]);
-    }
-    // At most four chunks per thread: enough to even out a slow start, few enough that claiming
-    // them costs nothing.
-    let chunks = chunks.min(threads() * 4);
-    let rows_per = n.div_ceil(chunks);
-    let chunks = n.div_ceil(rows_per);
     let base = SharedMut(dst.as_mut_ptr());
     let run = |i: usize| {
         let a = i * rows_per;
@@ -46,6 +57,30 @@ where
         f(a..b, bytes);
     };
     pool::run(chunks, &run);
+}
+
+/// Whether `f(rows, bytes)` holds for every chunk of the rows of `src` (`row_len` bytes each),
+/// chunks as [`rows_mut`]'s, possibly checked on several threads at once (a read-only
+/// all-of: every chunk is checked, none is skipped).
+pub fn rows_all<F>(src: &[u8], row_len: usize, f: F) -> bool
+where
+    F: Fn(&[u8]) -> bool + Sync,
+{
+    let n = src.len().checked_div(row_len).unwrap_or(0);
+    let (rows_per, chunks) = split(n, row_len, threads());
+    if chunks <= 1 {
+        return f(&src[..n * row_len]);
+    }
+    let ok = core::sync::atomic::AtomicBool::new(true);
+    let run = |i: usize| {
+        let a = i * rows_per * row_len;
+        let b = ((i + 1) * rows_per).min(n) * row_len;
+        if !f(&src[a..b]) {
+            ok.store(false, core::sync::atomic::Ordering::Relaxed);
+        }
+    };
+    pool::run(chunks, &run);
+    ok.into_inner()
 }
 
 /// The threads that may run a [`rows_mut`] at once: the caller plus the workers in the pool.
@@ -225,5 +260,63 @@ mod pool {
             seen = now;
             work(now, true);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_covers_every_row_once() {
+        for n in [0usize, 1, 2, 3, 7, 40, 41, 1000, 1080, 2160, 4097] {
+            for row_len in [1usize, 4, 1640, 7680, 15360, 65536, 200_000] {
+                for threads in [1usize, 2, 3, 8] {
+                    let (per, chunks) = split(n, row_len, threads);
+                    if n == 0 {
+                        assert_eq!(chunks, 0);
+                        continue;
+                    }
+                    assert!(chunks >= 1 && per >= 1, "{n} {row_len} {threads}");
+                    // Chunks tile [0, n): the last one is non-empty, none passes n.
+                    assert!(
+                        (chunks - 1) * per < n && chunks * per >= n,
+                        "{n} {row_len} {threads}"
+                    );
+                    assert!(
+                        chunks <= (threads * 4).max(1),
+                        "{n} {row_len} {threads}: {chunks}"
+                    );
+                    if threads == 1 || n * row_len <= MIN_CHUNK_BYTES {
+                        assert_eq!((per, chunks), (n, 1), "{n} {row_len} {threads}");
+                    }
+                }
+            }
+        }
+        // A 1080p frame of RGBA rows on 2 threads: 8 chunks of 135 rows.
+        assert_eq!(split(1080, 7680, 2), (135, 8));
+    }
+
+    #[test]
+    fn single_threaded_loops_see_all_rows_in_one_call() {
+        let mut data: Vec<u8> = (0..=255).cycle().take(10 * 64 + 5).collect();
+        let calls = std::sync::atomic::AtomicUsize::new(0);
+        rows_mut(&mut data, 64, |rows, part| {
+            calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            assert_eq!(rows, 0..10);
+            assert_eq!(part.len(), 640);
+            part.iter_mut().for_each(|b| *b = b.wrapping_add(1));
+        });
+        assert_eq!(calls.into_inner(), 1);
+        assert_eq!(&data[..3], &[1, 2, 3]);
+        assert_eq!(
+            &data[640..],
+            &[128, 129, 130, 131, 132],
+            "the partial row is untouched"
+        );
+        assert!(rows_all(&data, 64, |b| b.len() == 640));
+        assert!(!rows_all(&data, 64, |b| b[0] == 0));
+        rows_mut(&mut [], 4, |_, _| panic!("no rows, no call"));
+        assert!(rows_all(&[], 4, |b| b.is_empty()));
     }
 }

@@ -529,15 +529,16 @@ pub fn flipped_horizontal<const C: usize>(img: &Image<C>) -> Image<C> {
     if w < 2 || C == 0 {
         return out;
     }
-    for (orow, irow) in out
-        .data_mut()
-        .chunks_exact_mut(w * C)
-        .zip(img.data().chunks_exact(w * C))
-    {
-        for (d, s) in orow.chunks_exact_mut(C).zip(irow.chunks_exact(C).rev()) {
-            d.copy_from_slice(s);
+    // Rows split across the threads of the pool ([`crate::par`]).
+    let src = img.data();
+    crate::par::rows_mut(out.data_mut(), w * C, |rows, part| {
+        let irows = &src[rows.start * w * C..rows.end * w * C];
+        for (orow, irow) in part.chunks_exact_mut(w * C).zip(irows.chunks_exact(w * C)) {
+            for (d, s) in orow.chunks_exact_mut(C).zip(irow.chunks_exact(C).rev()) {
+                d.copy_from_slice(s);
+            }
         }
-    }
+    });
     out
 }
 
