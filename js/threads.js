@@ -83,7 +83,10 @@ function spawn(module, memory, index) {
     const onError = (e) => reject(_codedError("E_UNSUPPORTED", `thread worker ${index} failed to start: ${e?.message ?? e}`));
     if (isNode) {
       const { Worker } = globalThis.process.getBuiltinModule("node:worker_threads");
-      w = new Worker(new URL("./threads-worker.js", import.meta.url), { name: `superimpose-wasm thread ${index}`, execArgv: workerExecArgv() });
+      // (The URL is built so that bundlers do not take it for a second, classic worker.)
+      const url = new URL(import.meta.url);
+      url.pathname = url.pathname.replace(/[^/]*$/, "threads-worker.js");
+      w = new Worker(url, { name: `superimpose-wasm thread ${index}`, execArgv: workerExecArgv() });
       w.unref(); // a worker parked in the pool must not keep Node alive
       w.once("message", onMessage);
       w.once("error", onError);

@@ -13,11 +13,12 @@ import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium } from "./support/chromium.mjs";
+import { threadsSkipReason } from "./support/threads.mjs";
 import { startStaticServer } from "../../scripts/serve.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const pkgDir = join(root, "pkg");
-let dir, app, dist, repoServer, distServer, browser, viteLog;
+let dir, app, dist, repoServer, distServer, isolatedDistServer, browser, viteLog;
 
 // The body both apps and the references use: every image is a bundled sample.
 const BODY = { blend_mode: "overlay", opacity: 85, rescale_factor: 0.8, resize_method: "bicubic", rotation: 12,
@@ -26,7 +27,7 @@ const BODY = { blend_mode: "overlay", opacity: 85, rescale_factor: 0.8, resize_m
 const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20, ...opts });
 
 /** A static server for dist/ (what any host does: files, the right MIME types, index.html). */
-function serveDir(rootDir) {
+function serveDir(rootDir, { isolated = false } = {}) {
   const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".png": "image/png",
     ".jpg": "image/jpeg", ".css": "text/css", ".json": "application/json" };
   const server = createServer(async (req, res) => {
@@ -35,7 +36,11 @@ function serveDir(rootDir) {
       if (!file.startsWith(rootDir)) throw new Error("forbidden");
       if ((await stat(file)).isDirectory()) file = join(file, "index.html");
       const body = await readFile(file);
-      res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
+      res.writeHead(200, {
+        "content-type": types[extname(file)] ?? "application/octet-stream",
+        // `isolated`: what a host serving an app that uses superimpose-wasm/threads adds.
+        ...(isolated ? { "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" } : {}),
+      });
       res.end(body);
     } catch {
       res.writeHead(404);
@@ -84,6 +89,25 @@ run().then(
 );
 `;
 
+// A second page of the same app that opts into the threads build (served cross-origin isolated).
+const THREADS_JS = `
+import { initThreads } from "superimpose-wasm/threads";
+import { superimposeV2 } from "superimpose-wasm";
+
+const BODY = ${JSON.stringify(BODY)};
+const sample = (name) => new URL("/samples/" + name, location.href);
+async function run() {
+  const { threads } = await initThreads({ threads: 2 });
+  const body = { ...BODY, base_image: sample("base.jpg"), overlay_image: sample("overlay.png"), mask: sample("mask.png") };
+  const r = await superimposeV2(body);
+  window.__threads = { threads, width: r.width, height: r.height, data: Array.from(r.imageData.data) };
+}
+run().then(
+  () => (document.body.dataset.state = "done"),
+  (e) => { document.body.dataset.state = "error"; document.body.dataset.error = (e.code ?? "") + " " + e.message; },
+);
+`;
+
 const NODE_JS = `
 import { readFile } from "node:fs/promises";
 import { superimposeV2, decode, kernelBackend } from "superimpose-wasm";
@@ -115,6 +139,11 @@ before(async () => {
   writeFileSync(join(app, "index.html"),
     '<!doctype html>\n<meta charset="utf-8">\n<link rel="icon" href="data:,">\n<title>app</title>\n<canvas id="out"></canvas>\n<script type="module" src="/main.js"></script>\n');
   writeFileSync(join(app, "main.js"), MAIN_JS);
+  writeFileSync(join(app, "threads.html"),
+    '<!doctype html>\n<meta charset="utf-8">\n<link rel="icon" href="data:,">\n<title>app (threads)</title>\n<script type="module" src="/threads-main.js"></script>\n');
+  writeFileSync(join(app, "threads-main.js"), THREADS_JS);
+  writeFileSync(join(app, "vite.config.js"),
+    'export default { build: { rollupOptions: { input: { main: "index.html", threads: "threads.html" } } } };\n');
   writeFileSync(join(app, "node-check.mjs"), NODE_JS);
   sh("npm", ["install", "--no-audit", "--no-fund", "--save-dev", "vite@7"], { cwd: app, timeout: 180000 });
   sh("npm", ["install", "--no-audit", "--no-fund", join(dir, info.filename)], { cwd: app, timeout: 120000 });
@@ -124,6 +153,7 @@ before(async () => {
   assert.ok(vite.status === 0 && existsSync(join(dist, "index.html")), viteLog);
   repoServer = await startStaticServer(0);
   distServer = await serveDir(dist);
+  isolatedDistServer = await serveDir(dist, { isolated: true });
   browser = await launchChromium("vite-e2e-");
 });
 
@@ -131,6 +161,7 @@ after(async () => {
   await browser?.close();
   repoServer?.close();
   distServer?.close();
+  isolatedDistServer?.close();
   if (dir && !process.env.KEEP_VITE_APP) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -159,13 +190,15 @@ function diff(a, b) {
 
 let viteResult;
 
-test("vite build bundles the package without warnings: the three .wasm modules are emitted as assets and the page renders with no errors", { timeout: 120000 }, async () => {
+test("vite build bundles the package without warnings: the .wasm modules (and the threads build's) are emitted as assets and the page renders with no errors", { timeout: 120000 }, async () => {
   // The `browser` export condition keeps Node's entry (and its node:fs import) out of the bundle:
   // Vite would warn that it "has been externalized for browser compatibility".
   assert.doesNotMatch(viteLog, /node:|externalized|\bwarn(ing)?\b|\(!\)/i, `vite build printed a warning:\n${viteLog}`);
   const assets = sh("ls", [join(dist, "assets")]).split("\n").filter(Boolean);
   const wasmAssets = assets.filter((f) => f.endsWith(".wasm")).map((f) => f.replace(/-[\w-]{8}\.wasm$/, ".wasm")).sort();
-  assert.deepEqual(wasmAssets, ["superimpose_client_bg.wasm", "superimpose_codecs_bg.wasm", "superimpose_wasm_bg.wasm"], `dist/assets: ${assets}`);
+  const expectWasm = ["superimpose_client_bg.wasm", "superimpose_codecs_bg.wasm", "superimpose_wasm_bg.wasm"];
+  if (!threadsSkipReason()) expectWasm.push("superimpose_wasm_mt_bg.wasm"); // the threads page's core
+  assert.deepEqual(wasmAssets, expectWasm.sort(), `dist/assets: ${assets}`);
   // Only the bundles and the three modules: no package file copied as a stray asset.
   const stray = assets.filter((f) => !/\.(js|wasm)$/.test(f));
   assert.deepEqual(stray, [], `unexpected assets in dist/assets: ${assets}`);
@@ -206,6 +239,29 @@ test("the Vite app's pixels equal the same call against /pkg in another page", {
   const ref = await referenceInBrowser();
   assert.deepEqual([ref.width, ref.height], [640, 427]);
   assert.equal(diff(viteResult, ref), "equal");
+});
+
+test("a page of the Vite app that calls initThreads (served cross-origin isolated) runs 2 threads and gets the same pixels", { skip: threadsSkipReason() ?? false, timeout: 60000 }, async () => {
+  assert.ok(viteResult, "the Vite page rendered");
+  const assets = sh("ls", [join(dist, "assets")]).split("\n").filter(Boolean);
+  // The threads' module worker is bundled as its own chunk (with the threads build's glue).
+  assert.ok(assets.some((f) => /^threads-worker-.*\.js$/.test(f)), `no bundled threads-worker chunk in dist/assets: ${assets}`);
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+  try {
+    await page.goto(`http://127.0.0.1:${isolatedDistServer.address().port}/threads.html`);
+    await page.waitForFunction(() => document.body.dataset.state, null, { timeout: 60000 });
+    const state = await page.evaluate(() => [document.body.dataset.state, document.body.dataset.error]);
+    assert.deepEqual(state, ["done", undefined]);
+    const r = await page.evaluate(() => window.__threads);
+    assert.equal(r.threads, 2);
+    assert.equal(diff(r, viteResult), "equal", "threads build vs the single-threaded page");
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
 });
 
 test("a plain Node ESM script in the app imports the installed package and gets the same pixels as pkg/", { timeout: 60000 }, async () => {
