@@ -37,12 +37,15 @@ demo-models:
 
 # SIM=1 (default): also start the local Segmind protocol simulator (tests/server/segmind-sim.mjs)
 # and point the demo's remote panel at it, marked SIMULATED. SIM=0: the panel targets the real API.
+# ISOLATED=1: serve the page cross-origin isolated (COOP + COEP credentialless), so the demo's CPU
+# renders run on the threads build (superimpose-wasm/threads) with every core.
 SIM ?= 1
 SIM_DEMO_PORT ?= 47812
+ISOLATED ?= 0
 serve:
 	@if [ "$(SIM)" = "1" ]; then \
-	  DEMO_BG=$(BG) SIM_PORT=$(SIM_DEMO_PORT) tests/server/with-sim.sh bash -c 'DEMO_SIM_URL=$$SIM_URL exec node scripts/serve.mjs $(PORT)'; \
-	else DEMO_BG=$(BG) node scripts/serve.mjs $(PORT); fi
+	  DEMO_ISOLATED=$(ISOLATED) DEMO_BG=$(BG) SIM_PORT=$(SIM_DEMO_PORT) tests/server/with-sim.sh bash -c 'DEMO_SIM_URL=$$SIM_URL exec node scripts/serve.mjs $(PORT)'; \
+	else DEMO_ISOLATED=$(ISOLATED) DEMO_BG=$(BG) node scripts/serve.mjs $(PORT); fi
 
 test: bootstrap lint pillow-refs test-native test-wasm build test-js
 	@echo "make test: all test suites passed"

@@ -82,6 +82,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const server = await startStaticServer();
   const { port: p } = server.address();
   console.log(`demo: http://127.0.0.1:${p}/www/  (Ctrl-C to stop)`);
+  if (process.env.DEMO_ISOLATED === "1") console.log("cross-origin isolated: CPU renders run on the threads build (superimpose-wasm/threads)");
   if (process.env.DEMO_SIM_URL) console.log(`remote panel → SIMULATED Segmind API at ${process.env.DEMO_SIM_URL}`);
   const bg = await bgModelConfig(process.env.DEMO_BG);
   console.log(bg ? `background removal: ${bg.label} registered as "IsNet"` : "background removal: no model (make demo BG=u2netp or BG=isnet)");

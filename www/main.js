@@ -412,7 +412,24 @@ function wireCanvas() {
   });
 }
 
+/**
+ * On a cross-origin isolated page (`make demo ISOLATED=1`) the CPU renders use every core: the
+ * threads build of the package, loaded before its first call. Elsewhere (and where pkg/ was built
+ * without it) the single-threaded build runs. Returns the thread count.
+ */
+async function startThreads() {
+  if (globalThis.crossOriginIsolated !== true) return 1;
+  try {
+    const { initThreads } = await import("../pkg/threads.js");
+    return (await initThreads()).threads;
+  } catch (e) {
+    console.warn(`demo: single-threaded (${e?.code ?? ""} ${e?.message ?? e})`);
+    return 1;
+  }
+}
+
 async function main() {
+  state.threads = await startThreads();
   const modes = await blendModes();
   for (const m of modes) {
     $("blend_mode").append(new Option(m, m, m === "multiply", m === "multiply"));
@@ -490,7 +507,7 @@ async function main() {
   } catch (e) {
     showError(e);
   }
-  $("kernels").textContent = await kernelBackend();
+  $("kernels").textContent = `${await kernelBackend()}${state.threads > 1 ? ` × ${state.threads} threads` : ""}`;
   await detectWebGpu();
   await setUpBackgroundModel();
   $("status").textContent = `superimpose-wasm ${await version()} · ${modes.length} blend modes · CPU renders: a resident scene on this thread (WebGPU, gallery, background removal: ${pool.size} workers) · WebGPU: ${

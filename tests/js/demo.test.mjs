@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { launchChromium } from "./support/chromium.mjs";
 import { startStaticServer } from "../../scripts/serve.mjs";
+import { threadsSkipReason } from "./support/threads.mjs";
 
 const shots = new URL("../../test-results/", import.meta.url).pathname;
 let server, browser, page, base, sim, simUrl;
@@ -366,4 +367,44 @@ test("works at a narrow (mobile) width without horizontal overflow", async () =>
   await page.locator("#remote").screenshot({ path: join(shots, "demo-mobile-remote.png") });
   await page.setViewportSize({ width: 1280, height: 800 });
   assert.deepEqual(consoleErrors, []);
+});
+
+test("served cross-origin isolated (make demo ISOLATED=1) the demo renders on the threads build, the same pixels", async () => {
+  const isolated = await startStaticServer(0, { simUrl, isolated: true });
+  const p = await browser.newPage();
+  const errors = [];
+  p.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  p.on("pageerror", (e) => errors.push(String(e)));
+  try {
+    await p.goto(`http://127.0.0.1:${isolated.address().port}/www/`);
+    await p.waitForFunction(() => Number(document.getElementById("view").dataset.renders ?? 0) >= 1, null, { timeout: 30000 });
+    const [threads, kernels, cores] = await p.evaluate(() => [window.__demo.state.threads, document.getElementById("kernels").textContent, navigator.hardwareConcurrency]);
+    const want = threadsSkipReason() ? 1 : Math.min(8, cores);
+    assert.equal(threads, want, kernels);
+    if (want > 1) assert.equal(kernels, `simd128 × ${want} threads`);
+    // The preview is the single-threaded page's output for the same body, byte for byte.
+    const hash = () => {
+      const c = document.getElementById("view");
+      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      let h = 0x811c9dc5;
+      for (let i = 0; i < d.length; i++) h = Math.imul(h ^ d[i], 0x01000193);
+      return `${c.width}x${c.height}:${(h >>> 0).toString(16)}`;
+    };
+    // The reference: a fresh page of the usual (not isolated) server, at its first render too.
+    const ref = await browser.newPage();
+    try {
+      await ref.goto(`${base}/www/`);
+      await ref.waitForFunction(() => Number(document.getElementById("view").dataset.renders ?? 0) >= 1, null, { timeout: 30000 });
+      assert.equal(await ref.evaluate(() => window.__demo.state.threads), 1);
+      const bodyOf = (pg) => pg.evaluate(() => JSON.stringify(window.__demo.state.last.body, (k, v) => (ArrayBuffer.isView(v) ? v.length : v)));
+      assert.equal(await bodyOf(p), await bodyOf(ref), "both pages rendered the same body");
+      assert.equal(await p.evaluate(hash), await ref.evaluate(hash));
+    } finally {
+      await ref.close();
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await p.close();
+    isolated.close();
+  }
 });
