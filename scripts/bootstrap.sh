@@ -62,6 +62,7 @@ threads_ready() { # toolchain
     rustup component list --installed --toolchain "$1" 2>/dev/null | grep -qx rust-src &&
     rustup target list --installed --toolchain "$1" 2>/dev/null | grep -qx wasm32-unknown-unknown
 }
+first_error() { grep -m1 -i 'error' <<<"$1" || tail -1 <<<"$1"; }
 threads_setup() {
   local tc=$THREADS_PIN
   rustc +nightly -V 2>/dev/null | grep -q "$THREADS_RUSTC_DATE" && tc=nightly
@@ -70,10 +71,10 @@ threads_setup() {
   local out
   if [ "$tc" != nightly ] && ! rustc "+$tc" -V >/dev/null 2>&1; then
     out=$(rustup toolchain install "$tc" --profile minimal 2>&1) ||
-      { echo "unavailable: rustup toolchain install $tc failed: $(echo "$out" | tail -1)" >"$THREADS_STATUS"; return 1; }
+      { echo "unavailable: rustup toolchain install $tc failed: $(first_error "$out")" >"$THREADS_STATUS"; return 1; }
   fi
   out=$(rustup component add rust-src --toolchain "$tc" 2>&1 && rustup target add wasm32-unknown-unknown --toolchain "$tc" 2>&1) ||
-    { echo "unavailable: adding rust-src/wasm32 to $tc failed: $(echo "$out" | tail -1)" >"$THREADS_STATUS"; return 1; }
+    { echo "unavailable: adding rust-src/wasm32 to $tc failed: $(first_error "$out")" >"$THREADS_STATUS"; return 1; }
   threads_ready "$tc" || { echo "unavailable: $tc is not usable after installing" >"$THREADS_STATUS"; return 1; }
   echo "ok $tc" >"$THREADS_STATUS"
 }
