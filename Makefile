@@ -84,7 +84,7 @@ models:
 	@tests/bg/fetch-models.sh
 
 # Benchmarks (not tests: no timing assertions). Native criterion benches, the built wasm package
-# in Node, then the side-by-side page in headless Chromium (ours vs Canvas 2D, pica, photon;
+# in Node (and its threads build against the single-threaded one), then the side-by-side page in headless Chromium (ours vs Canvas 2D, pica, photon;
 # WebGPU when the package and an adapter have it): table on stdout, JSON/Markdown/SVG in
 # bench-results/. BENCH_RUNS timed runs per cell (median, min–max) after BENCH_WARMUP warm-ups.
 BENCH_RUNS ?= 11
@@ -92,6 +92,7 @@ BENCH_WARMUP ?= 3
 bench: build
 	cargo bench
 	node bench/node-wasm.mjs 21
+	node bench/node-threads.mjs 21
 	node bench/browser.mjs --runs $(BENCH_RUNS) --warmup $(BENCH_WARMUP)
 
 # Coverage-guided fuzzing (cargo-fuzz, nightly; not part of `make test`): every target for
