@@ -122,8 +122,14 @@ export function initThreads(opts = {}) {
     return Promise.reject(_codedError("E_PARAM_RANGE", `threads must be an integer in [1, 64]; got ${threads}`, { param: "threads" }));
   }
   const p = (async () => {
-    const module = await compile(opts.module ?? (await _wasmSource("superimpose_wasm_mt_bg.wasm")));
-    const exports = await initMt({ module_or_path: module });
+    let module, exports;
+    try {
+      module = await compile(opts.module ?? (await _wasmSource("superimpose_wasm_mt_bg.wasm")));
+      exports = await initMt({ module_or_path: module });
+    } catch (e) {
+      if (e?.code) throw e;
+      throw _codedError("E_UNSUPPORTED", `initThreads: could not load the threads build (superimpose_wasm_mt_bg.wasm): ${e?.message ?? e}`);
+    }
     try {
       pool = await Promise.all(Array.from({ length: threads - 1 }, (_, i) => spawn(module, exports.memory, i + 1)));
     } catch (e) {

@@ -226,11 +226,16 @@ mod pool {
     }
 
     /// For the tests of the poison path only: a job of `chunks` chunks whose chunks panic when a
-    /// worker runs them (the calling thread's chunks do nothing). Returns normally only if no
+    /// worker runs them; the calling thread's chunks only take a while (~0.2 ms each), so that
+    /// the worker wakes and claims one before they are all gone. Returns normally only if no
     /// worker took a chunk; else the call fails as described at [`poison_address`].
     pub fn trap_in_worker(chunks: usize) {
         run(chunks, &|_| {
-            if IS_WORKER.with(|w| w.get()) {
+            if !IS_WORKER.with(|w| w.get()) {
+                for i in 0..200_000u32 {
+                    core::hint::black_box(i);
+                }
+            } else {
                 // A short pause first, so that the calling thread is waiting when the worker
                 // traps (not still running chunks itself).
                 for i in 0..20_000_000u32 {

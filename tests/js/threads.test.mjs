@@ -63,6 +63,17 @@ test("initThreads: coded refusals, and the package keeps working", { skip }, asy
     console.log(JSON.stringify({ codes, same, threads, count: threadCount(), w: r.width }));
   `));
   assert.deepEqual(bad.codes, Array(4).fill("E_PARAM_RANGE:threads"));
+  // A threads build that cannot be loaded: E_UNSUPPORTED, and the single-threaded core takes over.
+  const missing = JSON.parse(script(`
+    const { initThreads, threadCount } = await import("./threads.js");
+    let e1; try { await initThreads({ threads: 2, module: new Uint8Array([0, 97, 115, 109, 9, 9]) }); } catch (e) { e1 = { code: e.code, message: e.message }; }
+    const pkg = await import("./index.js");
+    const r = await pkg.resize({ width: 2, height: 2, data: new Uint8ClampedArray(16).fill(7) }, { width: 5, height: 1 });
+    console.log(JSON.stringify({ e1, w: r.width, threads: threadCount(), backend: await pkg.kernelBackend() }));
+  `));
+  assert.equal(missing.e1.code, "E_UNSUPPORTED");
+  assert.match(missing.e1.message, /could not load the threads build/);
+  assert.deepEqual([missing.w, missing.threads, missing.backend], [5, 1, "simd128"]);
   assert.equal(bad.same, true);
   assert.equal(bad.threads, 2);
   assert.equal(bad.count, 2);
