@@ -468,6 +468,16 @@ fn horizontal<const C: usize>(
     dst: &mut [u8],
 ) {
     let backend = backend();
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if backend == Backend::Simd128 {
+        // Planned once, shared by the chunks.
+        if let Some(hp) = simd128::HorizontalPlan::new::<C>(coeffs, src_w, col_shift) {
+            crate::par::rows_mut(dst, coeffs.out_len() * C, |rows, dst| {
+                hp.rows(src, src_w, row0 + rows.start, dst)
+            });
+            return;
+        }
+    }
     crate::par::rows_mut(dst, coeffs.out_len() * C, |rows, dst| {
         let row0 = row0 + rows.start;
         match backend {

@@ -84,84 +84,112 @@ pub(crate) fn horizontal<const C: usize>(
     coeffs: &Coefficients,
     dst: &mut [u8],
 ) {
-    let split = if C == 4 { Split::new(coeffs) } else { None };
-    let Some(split) = split else {
-        return scalar::horizontal::<C>(src, src_w, row0, col_shift, coeffs, dst);
-    };
-    let in_stride = src_w * 4;
-    let out_stride = coeffs.out_len() * 4;
-    if out_stride == 0 || in_stride == 0 {
-        return;
+    match HorizontalPlan::new::<C>(coeffs, src_w, col_shift) {
+        Some(hp) => hp.rows(src, src_w, row0, dst),
+        None => scalar::horizontal::<C>(src, src_w, row0, col_shift, coeffs, dst),
     }
-    // V8 re-materialises a `v128.const` at every use (four instructions); masks that LLVM
-    // cannot see as constants stay in registers across the loop.
-    let m = core::hint::black_box([
-        i8x16(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1),
-        i8x16(8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1),
-        i32x4_splat(ROUNDING),
-    ]);
-    let n_rows = dst.len() / out_stride;
-    // Per output pixel: its first input pixel, its tap count (padded to whole quads where the
-    // row allows, see [`padded`]) and those quads, or 0 quads for the few pixels at the right
-    // edge whose padded quads would pass the row's end (they take [`taps`]). Checked here
-    // once, so the hot loop below reads through pointers without per-pixel slicing.
-    let plan: Vec<(usize, usize, usize)> = (0..coeffs.out_len())
-        .map(|x| {
-            let (first, count) = coeffs.bounds[x];
-            let first = (first as usize).wrapping_sub(col_shift);
-            let n = padded(first, count as usize, src_w);
-            let fits = n.is_multiple_of(4)
-                && first.checked_add(n).is_some_and(|end| end <= src_w)
-                && n / 2 <= split.pairs;
-            (first, n, if fits { n / 4 } else { 0 })
-        })
-        .collect();
-    let mut y = 0;
-    // Two rows per step share the coefficient loads and the per-pixel bookkeeping.
-    while y + 2 <= n_rows {
-        let start = (row0 + y) * in_stride;
-        let (ra, rb) = src[start..start + 2 * in_stride].split_at(in_stride);
-        let (oa, ob) = dst[y * out_stride..(y + 2) * out_stride].split_at_mut(out_stride);
-        for ((pa, pb), (ks, &(first, n, quads))) in oa
-            .chunks_exact_mut(4)
-            .zip(ob.chunks_exact_mut(4))
-            .zip(split.v.chunks_exact(split.pairs).zip(plan.iter()))
-        {
-            let (a, b) = if quads > 0 {
-                // SAFETY: `plan` checked first + 4·quads ≤ src_w, so bytes [4·first,
-                // 4·first + 16·quads) lie inside `ra` and `rb` (src_w·4 bytes each), and
-                // 2·quads ≤ pairs = ks.len().
-                let [ah, al, bh, bl] = unsafe {
-                    quad_sums::<true>(
-                        ra.as_ptr().add(4 * first),
-                        rb.as_ptr().add(4 * first),
-                        ks.as_ptr(),
-                        quads,
-                        &m,
-                    )
-                };
-                (join(ah, al), join(bh, bl))
-            } else {
-                let span = first * 4..(first + n) * 4;
-                taps::<true>(&ra[span.clone()], &rb[span], ks, n, &m)
-            };
-            let bytes = pack2(a, b);
-            pa.copy_from_slice(&u32x4_extract_lane::<0>(bytes).to_le_bytes());
-            pb.copy_from_slice(&u32x4_extract_lane::<1>(bytes).to_le_bytes());
+}
+
+/// The per-call part of [`horizontal`] for RGBA, made once and shared by every chunk of rows
+/// (see `crate::par`): the split coefficients and each output pixel's taps.
+pub(crate) struct HorizontalPlan {
+    split: Split,
+    /// Per output pixel: its first input pixel, its tap count (padded to whole quads where the
+    /// row allows, see [`padded`]) and those quads, or 0 quads for the few pixels at the right
+    /// edge whose padded quads would pass the row's end (they take [`taps`]). Checked here
+    /// once, so the hot loop reads through pointers without per-pixel slicing.
+    plan: Vec<(usize, usize, usize)>,
+}
+
+impl HorizontalPlan {
+    /// `None` (use the scalar kernel) unless `C = 4` and the coefficients split.
+    pub(crate) fn new<const C: usize>(
+        coeffs: &Coefficients,
+        src_w: usize,
+        col_shift: usize,
+    ) -> Option<HorizontalPlan> {
+        if C != 4 {
+            return None;
         }
-        y += 2;
+        let split = Split::new(coeffs)?;
+        let plan = (0..coeffs.out_len())
+            .map(|x| {
+                let (first, count) = coeffs.bounds[x];
+                let first = (first as usize).wrapping_sub(col_shift);
+                let n = padded(first, count as usize, src_w);
+                let fits = n.is_multiple_of(4)
+                    && first.checked_add(n).is_some_and(|end| end <= src_w)
+                    && n / 2 <= split.pairs;
+                (first, n, if fits { n / 4 } else { 0 })
+            })
+            .collect();
+        Some(HorizontalPlan { split, plan })
     }
-    if y < n_rows {
-        let start = (row0 + y) * in_stride;
-        let row = &src[start..start + in_stride];
-        let out = &mut dst[y * out_stride..(y + 1) * out_stride];
-        for (po, (ks, &(first, n, _))) in out
-            .chunks_exact_mut(4)
-            .zip(split.v.chunks_exact(split.pairs).zip(plan.iter()))
-        {
-            let px = &row[first * 4..(first + n) * 4];
-            let (a, _) = taps::<false>(px, px, ks, n, &m);
-            po.copy_from_slice(&u32x4_extract_lane::<0>(pack2(a, a)).to_le_bytes());
+
+    /// Rows `row0…` of `src` (`src_w` RGBA pixels per row) into `dst` (as many output rows of
+    /// the plan's width as fit).
+    pub(crate) fn rows(&self, src: &[u8], src_w: usize, row0: usize, dst: &mut [u8]) {
+        let (split, plan) = (&self.split, &self.plan);
+        let in_stride = src_w * 4;
+        let out_stride = plan.len() * 4;
+        if out_stride == 0 || in_stride == 0 {
+            return;
+        }
+        // V8 re-materialises a `v128.const` at every use (four instructions); masks that LLVM
+        // cannot see as constants stay in registers across the loop.
+        let m = core::hint::black_box([
+            i8x16(0, -1, 4, -1, 1, -1, 5, -1, 2, -1, 6, -1, 3, -1, 7, -1),
+            i8x16(8, -1, 12, -1, 9, -1, 13, -1, 10, -1, 14, -1, 11, -1, 15, -1),
+            i32x4_splat(ROUNDING),
+        ]);
+        let n_rows = dst.len() / out_stride;
+        let mut y = 0;
+        // Two rows per step share the coefficient loads and the per-pixel bookkeeping.
+        while y + 2 <= n_rows {
+            let start = (row0 + y) * in_stride;
+            let (ra, rb) = src[start..start + 2 * in_stride].split_at(in_stride);
+            let (oa, ob) = dst[y * out_stride..(y + 2) * out_stride].split_at_mut(out_stride);
+            for ((pa, pb), (ks, &(first, n, quads))) in oa
+                .chunks_exact_mut(4)
+                .zip(ob.chunks_exact_mut(4))
+                .zip(split.v.chunks_exact(split.pairs).zip(plan.iter()))
+            {
+                let (a, b) = if quads > 0 {
+                    // SAFETY: `plan` checked first + 4·quads ≤ src_w, so bytes [4·first,
+                    // 4·first + 16·quads) lie inside `ra` and `rb` (src_w·4 bytes each), and
+                    // 2·quads ≤ pairs = ks.len().
+                    let [ah, al, bh, bl] = unsafe {
+                        quad_sums::<true>(
+                            ra.as_ptr().add(4 * first),
+                            rb.as_ptr().add(4 * first),
+                            ks.as_ptr(),
+                            quads,
+                            &m,
+                        )
+                    };
+                    (join(ah, al), join(bh, bl))
+                } else {
+                    let span = first * 4..(first + n) * 4;
+                    taps::<true>(&ra[span.clone()], &rb[span], ks, n, &m)
+                };
+                let bytes = pack2(a, b);
+                pa.copy_from_slice(&u32x4_extract_lane::<0>(bytes).to_le_bytes());
+                pb.copy_from_slice(&u32x4_extract_lane::<1>(bytes).to_le_bytes());
+            }
+            y += 2;
+        }
+        if y < n_rows {
+            let start = (row0 + y) * in_stride;
+            let row = &src[start..start + in_stride];
+            let out = &mut dst[y * out_stride..(y + 1) * out_stride];
+            for (po, (ks, &(first, n, _))) in out
+                .chunks_exact_mut(4)
+                .zip(split.v.chunks_exact(split.pairs).zip(plan.iter()))
+            {
+                let px = &row[first * 4..(first + n) * 4];
+                let (a, _) = taps::<false>(px, px, ks, n, &m);
+                po.copy_from_slice(&u32x4_extract_lane::<0>(pack2(a, a)).to_le_bytes());
+            }
         }
     }
 }
