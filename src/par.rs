@@ -16,8 +16,8 @@ const MIN_CHUNK_BYTES: usize = 64 * 1024;
 
 /// How `n` rows of `row_len` bytes are cut for `threads` threads: `(rows per chunk, chunks)`.
 /// Chunks of at least [`MIN_CHUNK_BYTES`] (so one chunk for that much or less, and with one
-/// thread); at most four chunks per thread — enough to even out a slow start, few enough that claiming them
-/// costs nothing. Chunk `i` is rows `[i·rows_per, min((i + 1)·rows_per, n))`.
+/// thread); at most four chunks per thread — enough to even out a slow start, few enough that
+/// claiming them costs nothing. Chunk `i` is rows `[i·rows_per, min((i + 1)·rows_per, n))`.
 pub fn split(n: usize, row_len: usize, threads: usize) -> (usize, usize) {
     if n == 0 {
         return (0, 0);
@@ -29,6 +29,11 @@ pub fn split(n: usize, row_len: usize, threads: usize) -> (usize, usize) {
     }
     let rows_per = n.div_ceil(chunks.min(threads.saturating_mul(4)));
     (rows_per, n.div_ceil(rows_per))
+}
+
+/// Rows of chunk `i` of [`split`]'s cut of `n` rows, `rows_per` each.
+fn chunk(i: usize, rows_per: usize, n: usize) -> Range<usize> {
+    i * rows_per..((i + 1) * rows_per).min(n)
 }
 
 /// Run `f(rows, bytes)` over the rows of `dst` (`row_len` bytes each; a trailing partial row is
@@ -47,14 +52,14 @@ where
     }
     let base = SharedMut(dst.as_mut_ptr());
     let run = |i: usize| {
-        let a = i * rows_per;
-        let b = ((i + 1) * rows_per).min(n);
-        // SAFETY: chunk `i` covers rows [a, b) of `dst`; chunks are disjoint, each is claimed
-        // by exactly one thread, and `dst` outlives the call (it returns only when every chunk
-        // is done).
-        let bytes =
-            unsafe { core::slice::from_raw_parts_mut(base.at(a * row_len), (b - a) * row_len) };
-        f(a..b, bytes);
+        let rows = chunk(i, rows_per, n);
+        // SAFETY: chunk `i` covers `rows` of `dst`; chunks are disjoint, each is claimed by
+        // exactly one thread, and `dst` outlives the call (it returns only when every chunk is
+        // done).
+        let bytes = unsafe {
+            core::slice::from_raw_parts_mut(base.at(rows.start * row_len), rows.len() * row_len)
+        };
+        f(rows, bytes);
     };
     pool::run(chunks, &run);
 }
@@ -73,9 +78,8 @@ where
     }
     let ok = core::sync::atomic::AtomicBool::new(true);
     let run = |i: usize| {
-        let a = i * rows_per * row_len;
-        let b = ((i + 1) * rows_per).min(n) * row_len;
-        if !f(&src[a..b]) {
+        let rows = chunk(i, rows_per, n);
+        if !f(&src[rows.start * row_len..rows.end * row_len]) {
             ok.store(false, core::sync::atomic::Ordering::Relaxed);
         }
     };

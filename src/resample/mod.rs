@@ -467,9 +467,8 @@ fn horizontal<const C: usize>(
     coeffs: &Coefficients,
     dst: &mut [u8],
 ) {
-    let backend = backend();
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    if backend == Backend::Simd128 {
+    if backend() == Backend::Simd128 {
         // Planned once, shared by the chunks.
         if let Some(hp) = simd128::HorizontalPlan::new::<C>(coeffs, src_w, col_shift) {
             crate::par::rows_mut(dst, coeffs.out_len() * C, |rows, dst| {
@@ -478,13 +477,9 @@ fn horizontal<const C: usize>(
             return;
         }
     }
+    // The scalar backend, and what the SIMD plan does not take (C ≠ 4, unsplittable tables).
     crate::par::rows_mut(dst, coeffs.out_len() * C, |rows, dst| {
-        let row0 = row0 + rows.start;
-        match backend {
-            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-            Backend::Simd128 => simd128::horizontal::<C>(src, src_w, row0, col_shift, coeffs, dst),
-            _ => scalar::horizontal::<C>(src, src_w, row0, col_shift, coeffs, dst),
-        }
+        scalar::horizontal::<C>(src, src_w, row0 + rows.start, col_shift, coeffs, dst)
     });
 }
 

@@ -2,7 +2,6 @@
 //! arithmetic as [`super::scalar`], four lanes at a time; tested equal to it.
 
 use super::filter::{clip8, Coefficients, PRECISION_BITS, ROUNDING};
-use super::scalar;
 use core::arch::wasm32::*;
 
 /// Load 16 bytes. The slice is at least 16 bytes long (checked by the caller's slicing).
@@ -69,29 +68,15 @@ impl Split {
     }
 }
 
-/// Horizontal pass; `C = 4` runs four channels per pixel, other `C` use scalar.
+/// The horizontal pass for RGBA: the per-call part, made once and shared by every chunk of rows
+/// (see `crate::par`) — the split coefficients and each output pixel's taps — and
+/// [`rows`](Self::rows) to run it.
 ///
 /// Each 22-bit coefficient is split exactly as `k = h·2¹¹ + l` ([`Split`]), and two taps of
 /// all four channels go through one `i32x4.dot_i16x8_s` per half: `Σ p·k = 2¹¹·Σ p·h + Σ p·l`.
 /// The products `p·h`, `p·l` (|·| < 2²³) and their pairwise sums are exact in i32; the sums
 /// over taps and the final combination wrap modulo 2³² exactly like the scalar kernel's
 /// wrapping i32 accumulator, so the result is bit-identical.
-pub(crate) fn horizontal<const C: usize>(
-    src: &[u8],
-    src_w: usize,
-    row0: usize,
-    col_shift: usize,
-    coeffs: &Coefficients,
-    dst: &mut [u8],
-) {
-    match HorizontalPlan::new::<C>(coeffs, src_w, col_shift) {
-        Some(hp) => hp.rows(src, src_w, row0, dst),
-        None => scalar::horizontal::<C>(src, src_w, row0, col_shift, coeffs, dst),
-    }
-}
-
-/// The per-call part of [`horizontal`] for RGBA, made once and shared by every chunk of rows
-/// (see `crate::par`): the split coefficients and each output pixel's taps.
 pub(crate) struct HorizontalPlan {
     split: Split,
     /// Per output pixel: its first input pixel, its tap count (padded to whole quads where the
