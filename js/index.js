@@ -28,6 +28,8 @@ let maxPixelsLimit; // the last limits set, applied to the codec module when it 
 let memoryBudgetBytes;
 const isNode =
   typeof process !== "undefined" && !!process.versions?.node && typeof window === "undefined";
+/** @internal Whether this is Node (threads.js). */
+export const _isNode = isNode;
 
 // Where the .wasm bytes come from when the glue's own `fetch(new URL(…, import.meta.url))` cannot
 // work: Node's fetch has no file: URLs. The package's `node` export (index.node.js) installs a

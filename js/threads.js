@@ -9,10 +9,8 @@
 // single-threaded build keeps working.
 import initMt, * as mt from "./superimpose_wasm_mt.js";
 import { installCore, coreStarted } from "./core.js";
-import { _wasmSource, _codedError } from "./index.js";
+import { _wasmSource, _codedError, _isNode as isNode } from "./index.js";
 
-const isNode =
-  typeof process !== "undefined" && !!process.versions?.node && typeof window === "undefined";
 let started = null;
 let pool = [];
 
@@ -75,8 +73,11 @@ function workerExecArgv() {
   return out;
 }
 
-/** Start one worker on `module` + `memory`; resolves once it is about to join the pool. */
-function spawn(module, memory, index) {
+/**
+ * Start one worker on `module` + `memory` (added to `spawned` at once, so that a failure
+ * elsewhere can terminate it); resolves once it is about to join the pool.
+ */
+function spawn(module, memory, index, spawned) {
   return new Promise((resolve, reject) => {
     let w;
     const onMessage = (m) => (m?.ready ? resolve(w) : reject(_codedError("E_UNSUPPORTED", `thread worker ${index} failed: ${m?.error}`)));
@@ -97,6 +98,7 @@ function spawn(module, memory, index) {
       w.addEventListener("message", (e) => onMessage(e.data), { once: true });
       w.addEventListener("error", onError, { once: true });
     }
+    spawned.push(w);
     w.postMessage({ module, memory });
   });
 }
@@ -130,19 +132,21 @@ export function initThreads(opts = {}) {
       if (e?.code) throw e;
       throw _codedError("E_UNSUPPORTED", `initThreads: could not load the threads build (superimpose_wasm_mt_bg.wasm): ${e?.message ?? e}`);
     }
+    // Every worker started is terminated if any fails to start or to join (none is left behind).
+    const spawned = [];
     try {
-      pool = await Promise.all(Array.from({ length: threads - 1 }, (_, i) => spawn(module, exports.memory, i + 1)));
+      await Promise.all(Array.from({ length: threads - 1 }, (_, i) => spawn(module, exports.memory, i + 1, spawned)));
+      // Each worker posts "ready" just before it counts itself into the pool: wait for the count.
+      const t0 = Date.now();
+      while (mt.threadCount() < threads) {
+        if (Date.now() - t0 > 10_000) throw _codedError("E_UNSUPPORTED", `only ${mt.threadCount() - 1} of ${threads - 1} thread workers joined in 10 s`);
+        await new Promise((r) => setTimeout(r, 1));
+      }
     } catch (e) {
-      for (const w of pool) w.terminate();
-      pool = [];
+      for (const w of spawned) w.terminate();
       throw e;
     }
-    // Each worker posts "ready" just before it counts itself into the pool: wait for the count.
-    const t0 = Date.now();
-    while (mt.threadCount() < threads) {
-      if (Date.now() - t0 > 10_000) throw _codedError("E_UNSUPPORTED", `only ${mt.threadCount() - 1} of ${threads - 1} thread workers joined in 10 s`);
-      await new Promise((r) => setTimeout(r, 1));
-    }
+    pool = spawned;
     return { threads: mt.threadCount() };
   })();
   started = p;
@@ -155,5 +159,5 @@ export function initThreads(opts = {}) {
 
 /** The threads running a call's rows: 1 until initThreads() resolved. */
 export function threadCount() {
-  return started && coreStarted() && pool.length ? mt.threadCount() : 1;
+  return started && pool.length ? mt.threadCount() : 1;
 }
