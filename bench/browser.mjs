@@ -22,7 +22,7 @@ const TYPES = {
 };
 
 /** Static files from the repository root, loopback only, cross-origin isolated. */
-function serve() {
+export function serve() {
   const server = createServer(async (req, res) => {
     try {
       const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));

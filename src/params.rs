@@ -401,14 +401,14 @@ pub fn v1_peak_bytes(
 
 /// [`crate::params::v2_peak_bytes`] of decoded images (the memory-budget pre-check).
 pub fn v2_budget(
-    base: &RgbaImage,
+    base: (u32, u32),
     overlay: &RgbaImage,
     mask: Option<&RgbaImage>,
     s: &crate::pipeline::V2Settings,
 ) -> u64 {
     let dims = |i: &RgbaImage| (i.width(), i.height());
     crate::params::v2_peak_bytes(
-        dims(base),
+        base,
         dims(overlay),
         mask.map(dims),
         s.rescale_factor,

@@ -333,28 +333,79 @@ pub fn v2_placement(
 /// # Errors
 /// As [`superimpose_v2`], without the loading errors.
 pub fn composite_v2(
-    base: RgbaImage,
+    mut base: RgbaImage,
     overlay: &RgbaImage,
     mask: Option<&RgbaImage>,
     s: &V2Settings,
 ) -> Result<RgbaImage> {
-    crate::image::check_budget(
-        "this superimpose-v2 call",
-        crate::params::v2_budget(&base, overlay, mask, s),
-    )?;
-    let blender = Blender::new(s.blend_mode, s.opacity / 100.0, s.seed)?;
-    let ov = prepare_overlay_v2(overlay, mask, s)?;
-    let mut base = opaque_base(base);
-    let (left, top) = v2_placement(
-        base.width(),
-        base.height(),
-        ov.width(),
-        ov.height(),
-        s.x_percent,
-        s.y_percent,
-    );
-    blend::composite_at(&mut base, &ov, left, top, &blender);
+    V2Blocks::new((base.width(), base.height()), overlay, mask, s)?.block(0, &mut base);
     Ok(base)
+}
+
+/// SPEC 2.2 for a base that arrives in blocks of rows: the overlay prepared once (mirrored,
+/// scaled, rotated), then [`block`](Self::block) composites any rows of the base, with the same
+/// bytes as [`composite_v2`] on the whole base. The wasm API streams a base that is still in JS
+/// memory through one small block, read and written while it is in cache, instead of copying
+/// the whole base into wasm memory, discarding its alpha in a separate pass and copying it out.
+pub struct V2Blocks {
+    overlay: RgbaImage,
+    left: i64,
+    top: i64,
+    blender: Blender,
+}
+
+impl V2Blocks {
+    /// Prepare the overlay for a `base` = `(width, height)` base.
+    ///
+    /// # Errors
+    /// As [`composite_v2`].
+    pub fn new(
+        base: (u32, u32),
+        overlay: &RgbaImage,
+        mask: Option<&RgbaImage>,
+        s: &V2Settings,
+    ) -> Result<V2Blocks> {
+        crate::image::check_budget(
+            "this superimpose-v2 call",
+            crate::params::v2_budget(base, overlay, mask, s),
+        )?;
+        let blender = Blender::new(s.blend_mode, s.opacity / 100.0, s.seed)?;
+        let ov = prepare_overlay_v2(overlay, mask, s)?;
+        let (left, top) = v2_placement(
+            base.0,
+            base.1,
+            ov.width(),
+            ov.height(),
+            s.x_percent,
+            s.y_percent,
+        );
+        // The table decision on the whole overlap, not per block (a block may hold a sliver).
+        if let Some((x0, y0, x1, y1)) =
+            blend::overlap(base.0, base.1, ov.width(), ov.height(), left, top)
+        {
+            blender.prepare(u64::from(x1 - x0) * u64::from(y1 - y0));
+        }
+        Ok(V2Blocks {
+            overlay: ov,
+            left,
+            top,
+            blender,
+        })
+    }
+
+    /// Composite `rows`, rows `[row0, row0 + rows.height())` of the base (its full width): the
+    /// alpha discarded (SPEC 0), then the overlay's part in these rows blended in.
+    pub fn block(&self, row0: u32, rows: &mut RgbaImage) {
+        rows.set_opaque();
+        blend::composite_at_rows(
+            rows,
+            row0,
+            &self.overlay,
+            self.left,
+            self.top,
+            &self.blender,
+        );
+    }
 }
 
 /// What a band of the base needs of the v2 overlay.

@@ -140,7 +140,12 @@ impl SceneV2 {
     pub fn new(l: LoadedV2) -> Result<SceneV2> {
         crate::image::check_budget(
             "this scene",
-            crate::params::v2_budget(&l.base, &l.overlay, l.mask.as_ref(), &l.settings),
+            crate::params::v2_budget(
+                (l.base.width(), l.base.height()),
+                &l.overlay,
+                l.mask.as_ref(),
+                &l.settings,
+            ),
         )?;
         Ok(SceneV2 {
             overlay: l.overlay,
@@ -198,7 +203,12 @@ impl SceneV2 {
         if !rotated_ok {
             crate::image::check_budget(
                 "this scene",
-                crate::params::v2_budget(self.frame(), &self.overlay, self.mask.as_ref(), &s),
+                crate::params::v2_budget(
+                    (self.frame().width(), self.frame().height()),
+                    &self.overlay,
+                    self.mask.as_ref(),
+                    &s,
+                ),
             )?;
             // Both stages are computed before either cache is replaced: an error keeps both.
             let fresh = match &self.scaled {

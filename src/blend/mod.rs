@@ -361,17 +361,28 @@ pub(crate) fn overlap(
 
 /// Call `f(base_run, overlay_run, x0, y)` for every row of the overlap, the rows split across
 /// the threads of the pool ([`crate::par`]; in order on one thread in single-threaded builds).
-fn for_each_overlap_row<F>(base: &mut RgbaImage, overlay: &RgbaImage, left: i64, top: i64, f: F)
-where
+///
+/// `base` may hold only rows `[row0, row0 + height)` of the full base: placement and the `y`
+/// handed to `f` stay in full-base coordinates (dissolve hashes them).
+fn for_each_overlap_row<F>(
+    base: &mut RgbaImage,
+    row0: u32,
+    overlay: &RgbaImage,
+    left: i64,
+    top: i64,
+    f: F,
+) where
     F: Fn(&mut [u8], &[u8], u32, u32) + Sync,
 {
+    // In the block's own rows: the overlay's top moves up by `row0`.
+    let top_in = top - i64::from(row0);
     let Some((x0, y0, x1, y1)) = overlap(
         base.width(),
         base.height(),
         overlay.width(),
         overlay.height(),
         left,
-        top,
+        top_in,
     ) else {
         return;
     };
@@ -389,7 +400,7 @@ where
     crate::par::rows_mut(rows, stride, |ys, part| {
         for (i, brow) in part.chunks_exact_mut(stride).enumerate() {
             let y = y0 + (ys.start + i) as u32;
-            let oy = (i64::from(y) - top) as u32;
+            let oy = (i64::from(y) - top_in) as u32;
             let orow = overlay.row(oy);
             let (Some(b), Some(o)) = (
                 brow.get_mut(bx0 * 4..(bx0 + n) * 4),
@@ -397,7 +408,7 @@ where
             ) else {
                 return;
             };
-            f(b, o, x0, y);
+            f(b, o, x0, row0 + y);
         }
     });
 }
@@ -410,13 +421,27 @@ pub fn composite_at(
     top: i64,
     blender: &Blender,
 ) {
+    composite_at_rows(base, 0, overlay, left, top, blender);
+}
+
+/// [`composite_at`] on a block of the base: `base` holds rows `[row0, row0 + height)` of it,
+/// and `(left, top)` are in full-base coordinates, so a base composited block by block gets
+/// the same bytes as in one piece (dissolve included).
+pub fn composite_at_rows(
+    base: &mut RgbaImage,
+    row0: u32,
+    overlay: &RgbaImage,
+    left: i64,
+    top: i64,
+    blender: &Blender,
+) {
     if let Some((x0, y0, x1, y1)) = overlap(
         base.width(),
         base.height(),
         overlay.width(),
         overlay.height(),
         left,
-        top,
+        top - i64::from(row0),
     ) {
         // With a thread pool the table is built here, before the rows are split: a table built
         // lazily inside a row could make the page's main thread wait for a worker's build, and
@@ -428,14 +453,14 @@ pub fn composite_at(
         };
         blender.prepare(pixels);
     }
-    for_each_overlap_row(base, overlay, left, top, |b, o, x, y| {
+    for_each_overlap_row(base, row0, overlay, left, top, |b, o, x, y| {
         blender.composite_row(b, o, x, y)
     });
 }
 
 /// Superimpose v1's composite: `out = MIX(base, O, A)` with A the overlay's 4th byte, same placement rules.
 pub fn mix_at(base: &mut RgbaImage, overlay: &RgbaImage, left: i64, top: i64) {
-    for_each_overlap_row(base, overlay, left, top, |b, o, _, _| {
+    for_each_overlap_row(base, 0, overlay, left, top, |b, o, _, _| {
         run(b, o, |_, _, s| s)
     });
 }

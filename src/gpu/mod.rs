@@ -19,7 +19,8 @@ mod run;
 pub use device::AdapterInfo;
 #[cfg(target_arch = "wasm32")]
 pub use run::{
-    hash_image, key_of, ops, superimpose_v1, superimpose_v2, Backend, Outcome, AUTO_MIN_PIXELS,
+    hash_image, key_of, ops, superimpose_v1, superimpose_v2, v2_cpu_reason, Backend, Outcome,
+    AUTO_MIN_PIXELS,
 };
 
 /// The adapter's info, or `None` when this JS context has no WebGPU adapter.

@@ -757,11 +757,30 @@ async fn v1_gpu(
 
 /// The work `auto` weighs: overlay pixels after scaling plus base pixels.
 fn work_v2(l: &LoadedV2) -> u64 {
+    work_v2_on(l, (l.base.width(), l.base.height()))
+}
+
+/// [`work_v2`] with the base's size given apart (a base that is not loaded).
+fn work_v2_on(l: &LoadedV2, (bw, bh): (u32, u32)) -> u64 {
     let (w, h) = (l.overlay.width(), l.overlay.height());
     let scaled = pipeline::v2_scaled_size(w, h, l.settings.rescale_factor)
         .map(|(a, b)| u64::from(a) * u64::from(b))
         .unwrap_or(0);
-    scaled + u64::from(l.base.width()) * u64::from(l.base.height())
+    scaled + u64::from(bw) * u64::from(bh)
+}
+
+/// Whether [`superimpose_v2`] would composite `l` on the CPU for a base of `base` = (width,
+/// height) (the device choice needs only the sizes): `Some(reason)` — the
+/// [`Outcome::fallback_reason`] it would give — or `None` when the GPU would run.
+///
+/// # Errors
+/// `E_GPU_UNAVAILABLE` for [`Backend::WebGpu`] without an adapter, as [`superimpose_v2`].
+pub async fn v2_cpu_reason(
+    backend: Backend,
+    l: &LoadedV2,
+    base: (u32, u32),
+) -> Result<Option<Option<String>>> {
+    Ok(choose(backend, work_v2_on(l, base)).await?.err())
 }
 
 fn work_v1(l: &LoadedV1) -> u64 {

@@ -339,21 +339,24 @@ fn image_to_js_into(img: &RgbaImage, into: &OutputTarget) -> JsValue {
     }
     let data = Uint8ClampedArray::new_with_length(img.data().len() as u32);
     data.copy_from(img.data());
+    image_js(img.width(), img.height(), &data)
+}
+
+/// The JS image holding `data` (`width × height` RGBA): an `ImageData` where the global exists,
+/// else `{width, height, data}`.
+fn image_js(width: u32, height: u32, data: &Uint8ClampedArray) -> JsValue {
     let has_image_data =
         Reflect::has(&js_sys::global(), &JsValue::from_str("ImageData")).unwrap_or(false);
     if has_image_data {
-        if let Ok(d) = web_sys::ImageData::new_with_js_u8_clamped_array_and_sh(
-            &data,
-            img.width(),
-            img.height(),
-        ) {
+        if let Ok(d) = web_sys::ImageData::new_with_js_u8_clamped_array_and_sh(data, width, height)
+        {
             return d.into();
         }
     }
     let obj = Object::new();
-    let _ = Reflect::set(&obj, &"width".into(), &img.width().into());
-    let _ = Reflect::set(&obj, &"height".into(), &img.height().into());
-    let _ = Reflect::set(&obj, &"data".into(), &data);
+    let _ = Reflect::set(&obj, &"width".into(), &width.into());
+    let _ = Reflect::set(&obj, &"height".into(), &height.into());
+    let _ = Reflect::set(&obj, &"data".into(), data);
     obj.into()
 }
 
@@ -490,6 +493,9 @@ pub fn superimpose_v2_js(
     opts: JsValue,
 ) -> std::result::Result<JsValue, JsValue> {
     let into = OutputTarget::from_opts(&opts)?;
+    if let Some((base, l)) = v2_stream_load(&body, &model, &into)? {
+        return Ok(v2_stream(&base, &l, &into)?);
+    }
     let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
     let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
     let base64 = p.base64;
@@ -499,6 +505,165 @@ pub fn superimpose_v2_js(
         pre.as_mut().map(|m| m as &mut dyn crate::bgmask::MaskModel),
     )?;
     Ok(finish(out, base64, &into)?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Superimpose v2 on a base streamed from JS memory.
+//
+// A one-shot v2 call touches all of the base (its alpha is discarded, SPEC 0) but blends only
+// the overlay's rectangle. Copying the whole base into wasm memory, making it opaque there and
+// copying it out moved it through RAM five times (read + write per copy, plus the alpha pass);
+// at 4K that was ~12 of ~25 ms. When the base is given as pixels (`{width, height, data}` with a
+// byte array), it is streamed instead: one scratch block of rows at a time is read from JS,
+// made opaque and composited ([`crate::pipeline::V2Blocks`]), and written to the output while
+// it is in cache. Same bytes (tests/js/v2_stream.test.mjs compares with the loaded path).
+
+#[cfg(feature = "core-api")]
+/// A base given as pixels in JS memory: `{width, height, data}` whose `data` is a byte array of
+/// exactly `width × height × 4` within the pixel limit. Anything else (a data: URI, a wrong
+/// length) takes the loaded path, which reports the error.
+struct JsBase {
+    width: u32,
+    height: u32,
+    data: Uint8Array,
+}
+
+#[cfg(feature = "core-api")]
+impl JsBase {
+    /// The body's base, unless it is not given as pixels or `into` is another view of its
+    /// buffer (other than the very same bytes): writing block k there could overwrite base rows
+    /// of a later block before they are read.
+    fn of(body: &JsValue, into: &OutputTarget) -> Option<JsBase> {
+        if !body.is_object() {
+            return None;
+        }
+        let v = get(body, "base_image");
+        if !v.is_object() {
+            return None;
+        }
+        let width = int_prop(&v, "base_image", "width").ok()?;
+        let height = int_prop(&v, "base_image", "height").ok()?;
+        crate::image::check_dimensions(width, height).ok()?;
+        // Byte offsets of rows are u32 below.
+        if u64::from(width) * u64::from(height) * 4 > u64::from(u32::MAX) {
+            return None;
+        }
+        let data = byte_view(&get(&v, "data"))?;
+        if u64::from(data.length()) != u64::from(width) * u64::from(height) * 4 {
+            return None;
+        }
+        if let Some((_, out)) = &into.target {
+            let same_buffer = JsValue::from(out.buffer()) == JsValue::from(data.buffer());
+            if same_buffer
+                && (out.byte_offset(), out.length()) != (data.byte_offset(), data.length())
+            {
+                return None;
+            }
+        }
+        Some(JsBase {
+            width,
+            height,
+            data,
+        })
+    }
+}
+
+#[cfg(feature = "core-api")]
+/// A `Uint8ClampedArray` or `Uint8Array` as a `Uint8Array` over the same bytes.
+fn byte_view(v: &JsValue) -> Option<Uint8Array> {
+    if let Some(a) = v.dyn_ref::<Uint8ClampedArray>() {
+        Some(Uint8Array::new_with_byte_offset_and_length(
+            &a.buffer(),
+            a.byte_offset(),
+            a.length(),
+        ))
+    } else {
+        v.dyn_ref::<Uint8Array>().cloned()
+    }
+}
+
+#[cfg(feature = "core-api")]
+/// The loading half of a streamed v2 call: `None` when the body's base is not streamable (see
+/// [`JsBase`]) or the result is wanted as PNG base64 (the encoder needs the whole image). The
+/// body is validated and loaded exactly as on the loaded path, with a 1×1 stand-in for the
+/// base's pixels: no step before the composite reads them, and the memory budget of the
+/// composite is checked against the real size ([`crate::pipeline::V2Blocks::new`]).
+fn v2_stream_load(
+    body: &JsValue,
+    model: &JsValue,
+    into: &OutputTarget,
+) -> Result<Option<(JsBase, crate::pipeline::LoadedV2)>> {
+    let Some(base) = JsBase::of(body, into) else {
+        return Ok(None);
+    };
+    if get(body, "base64") == JsValue::TRUE {
+        return Ok(None);
+    }
+    let stand_in = Object::new();
+    let _ = Reflect::set(&stand_in, &"width".into(), &1.into());
+    let _ = Reflect::set(&stand_in, &"height".into(), &1.into());
+    let _ = Reflect::set(&stand_in, &"data".into(), &Uint8Array::new_with_length(4));
+    let stripped = Object::assign(&Object::new(), body.unchecked_ref());
+    let _ = Reflect::set(&stripped, &"base_image".into(), &stand_in);
+    let (map, pixels) = body_from_js(&stripped, V2_IMAGES)?;
+    let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
+    if p.base64 {
+        return Ok(None);
+    }
+    let mut pre = optional_model(model)?;
+    let l = crate::pipeline::load_v2_with_model(
+        p,
+        pre.as_mut().map(|m| m as &mut dyn crate::bgmask::MaskModel),
+    )?;
+    Ok(Some((base, l)))
+}
+
+#[cfg(feature = "core-api")]
+/// Bytes per streamed block: a few hundred KiB stay in a core's L2 between the read, the
+/// composite and the write.
+const STREAM_BLOCK_BYTES: usize = 256 * 1024;
+
+#[cfg(feature = "core-api")]
+/// The composite half of a streamed v2 call: the result in `into` when it has the base's size
+/// ([`JsBase::of`] made sure it is not another view of the base's bytes), else in a new image;
+/// with the loaded body's `warnings`, as [`finish`] gives them.
+fn v2_stream(base: &JsBase, l: &crate::pipeline::LoadedV2, into: &OutputTarget) -> Result<JsValue> {
+    let (w, h) = (base.width, base.height);
+    let blocks = crate::pipeline::V2Blocks::new((w, h), &l.overlay, l.mask.as_ref(), &l.settings)?;
+    let len = u64::from(w) * u64::from(h) * 4;
+    let target = into.target.as_ref().filter(|(obj, bytes)| {
+        let dims = |k: &str| Reflect::get(obj, &k.into()).ok().and_then(|v| v.as_f64());
+        dims("width") == Some(f64::from(w))
+            && dims("height") == Some(f64::from(h))
+            && u64::from(bytes.length()) == len
+    });
+    let (result, out) = match target {
+        Some((obj, bytes)) => (obj.clone(), bytes.clone()),
+        None => {
+            crate::image::check_budget("this superimpose-v2 result", len)?;
+            let data = Uint8ClampedArray::new_with_length(len as u32);
+            let out = Uint8Array::new_with_byte_offset_and_length(&data.buffer(), 0, len as u32);
+            (image_js(w, h, &data), out)
+        }
+    };
+    let row_bytes = w as usize * 4;
+    let block_rows = (STREAM_BLOCK_BYTES / row_bytes).clamp(1, h as usize) as u32;
+    let mut scratch = RgbaImage::new(w, block_rows)?;
+    let mut y0 = 0u32;
+    while y0 < h {
+        let n = block_rows.min(h - y0);
+        if n != scratch.height() {
+            scratch = RgbaImage::new(w, n)?; // the last, shorter block
+        }
+        let (a, b) = (y0 * w * 4, (y0 + n) * w * 4);
+        base.data.subarray(a, b).copy_to(scratch.data_mut());
+        blocks.block(y0, &mut scratch);
+        out.subarray(a, b).copy_from(scratch.data());
+        y0 += n;
+    }
+    let warnings: js_sys::Array = l.warnings.iter().map(|w| JsValue::from_str(w)).collect();
+    let _ = Reflect::set(&result, &"warnings".into(), &warnings);
+    Ok(result)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1475,6 +1640,25 @@ pub async fn superimpose_v2_gpu_js(
 ) -> std::result::Result<JsValue, JsValue> {
     let (backend, key) = backend_opts(&opts)?;
     let into = OutputTarget::from_opts(&opts)?;
+    if let Some((base, mut l)) = v2_stream_load(&body, &model, &into)? {
+        let dims = (base.width, base.height);
+        match crate::gpu::v2_cpu_reason(backend, &l, dims).await? {
+            Some(reason) => {
+                let js = v2_stream(&base, &l, &into)?;
+                let _ = Reflect::set(&js, &"backendUsed".into(), &JsValue::from_str("cpu"));
+                if let Some(r) = reason {
+                    let _ = Reflect::set(&js, &"gpuFallbackReason".into(), &JsValue::from_str(&r));
+                }
+                return Ok(js);
+            }
+            // The GPU composites: it needs the base loaded.
+            None => {
+                l.base = image_from_js("base_image", &get(&body, "base_image"))?;
+                let out = crate::gpu::superimpose_v2(l, backend, key).await?;
+                return Ok(finish_outcome(out, false, &into)?);
+            }
+        }
+    }
     let (map, pixels) = body_from_js(&body, V2_IMAGES)?;
     let p = crate::params::SuperimposeV2::from_json(&map, pixels)?;
     let base64 = p.base64;

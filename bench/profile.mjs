@@ -1,0 +1,107 @@
+// Where the time goes: one workload in a loop in headless /usr/bin/chromium under Chromium's own
+// sampling profiler (CDP `Profiler`, 100 µs interval), on the single-threaded core with its wasm
+// function names. Prints the functions by self time (ms per call, share) and writes the
+// .cpuprofile (open it in DevTools' Performance panel) and the table to bench-results/.
+// Not a benchmark (the profiler slows everything a little) and not a test.
+//   node bench/profile.mjs [--op v2-1080p|v2-4k|lanczos|lanczos-4k|rotate|blend|all] [--iters 100]
+//                          [--warmup 10] [--top 20] [--out DIR]
+// Needs `make build` (the staged target/wasm-modules/core.wasm); the named glue goes to
+// target/profile-pkg/ (wasm-bindgen --keep-debug, no wasm-opt: -Oz would strip the names).
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { serve } from "./browser.mjs";
+
+const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
+const args = process.argv.slice(2);
+const opt = (name, d) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : d;
+};
+const op = opt("op", "v2-1080p");
+const iters = Number(opt("iters", 100));
+const warmup = Number(opt("warmup", 10));
+const top = Number(opt("top", 20));
+const outDir = resolve(root, opt("out", "bench-results"));
+
+/** target/profile-pkg/ from the staged core, when missing or older than it. */
+function namedGlue() {
+  const core = join(root, "target/wasm-modules/core.wasm");
+  const glue = join(root, "target/profile-pkg/superimpose_wasm_bg.wasm");
+  if (!existsSync(core)) throw new Error("no target/wasm-modules/core.wasm: run `make build` first");
+  if (existsSync(glue) && statSync(glue).mtimeMs >= statSync(core).mtimeMs) return;
+  execFileSync(join(root, ".tools/cargo/bin/wasm-bindgen"), ["--target", "web", "--keep-debug", "--out-dir",
+    join(root, "target/profile-pkg"), "--out-name", "superimpose_wasm", core], { stdio: "inherit" });
+}
+
+/** Self time per function name (Rust hashes dropped), sorted, from a CDP profile. */
+export function selfTimes(profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] ?? 0;
+    const f = byId.get(id).callFrame;
+    const name = (f.functionName || `(${f.url.split("/").pop() || "anonymous"})`).replace(/::h[0-9a-f]{16}$/, "");
+    self.set(name, (self.get(name) ?? 0) + dt);
+    total += dt;
+  });
+  return { total, rows: [...self].sort((a, b) => b[1] - a[1]) };
+}
+
+async function profileOne(page, cdp, name) {
+  const size = await page.evaluate(([n, w]) => window.PROFILE.prepare(n, w), [name, warmup]);
+  await cdp.send("Profiler.start");
+  const msPerCall = await page.evaluate((n) => window.PROFILE.run(n), iters);
+  const { profile } = await cdp.send("Profiler.stop");
+  const { total, rows } = selfTimes(profile);
+  const lines = [`${name}: ${iters} calls, ${msPerCall.toFixed(2)} ms per call under the profiler (output width ${size})`,
+    "   ms/call   share  function (self time)"];
+  for (const [fn, us] of rows.slice(0, top)) {
+    lines.push(`${(us / 1000 / iters).toFixed(3).padStart(10)}  ${((100 * us) / total).toFixed(1).padStart(5)}%  ${fn.slice(0, 150)}`);
+  }
+  const text = lines.join("\n");
+  console.log(text + "\n");
+  await writeFile(join(outDir, `profile-${name}.cpuprofile`), JSON.stringify(profile));
+  await writeFile(join(outDir, `profile-${name}.txt`), text + "\n");
+}
+
+async function main() {
+  namedGlue();
+  await mkdir(outDir, { recursive: true });
+  const server = await serve();
+  const dir = mkdtempSync(join(tmpdir(), "profile-chromium-"));
+  let browser;
+  try {
+    browser = await chromium.launchPersistentContext(dir, {
+      executablePath: "/usr/bin/chromium", headless: true,
+      args: ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"],
+    });
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    await page.goto(`http://127.0.0.1:${server.address().port}/bench/profile/`);
+    await page.waitForFunction(() => window.PROFILE_READY === true || undefined, null, { timeout: 60_000 }).catch(() => {
+      throw new Error(`the profile page did not load: ${errors.join(" | ") || "timeout"}`);
+    });
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+    const all = await page.evaluate(() => window.PROFILE.workloads);
+    for (const name of op === "all" ? all : [op]) await profileOne(page, cdp, name);
+    if (errors.length) throw new Error(`page errors: ${errors.join(" | ")}`);
+    console.log(`written: ${join(outDir, "profile-<workload>.{cpuprofile,txt}")}`);
+  } finally {
+    await browser?.close();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();
