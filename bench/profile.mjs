@@ -38,7 +38,7 @@ function namedGlue() {
     join(root, "target/profile-pkg"), "--out-name", "superimpose_wasm", core], { stdio: "inherit" });
 }
 
-/** Self time per function name (Rust hashes dropped), sorted, from a CDP profile. */
+/** Self time per function name (Rust hashes dropped; idle time left out), sorted, from a CDP profile. */
 export function selfTimes(profile) {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map();
@@ -47,6 +47,8 @@ export function selfTimes(profile) {
     const dt = profile.timeDeltas[i] ?? 0;
     const f = byId.get(id).callFrame;
     const name = (f.functionName || `(${f.url.split("/").pop() || "anonymous"})`).replace(/::h[0-9a-f]{16}$/, "");
+    if (name === "(idle)") return; // the thread waited (before and after the loop): not the workload's
+
     self.set(name, (self.get(name) ?? 0) + dt);
     total += dt;
   });
