@@ -396,7 +396,13 @@ impl V2Blocks {
     /// Composite `rows`, rows `[row0, row0 + rows.height())` of the base (its full width): the
     /// alpha discarded (SPEC 0), then the overlay's part in these rows blended in.
     pub fn block(&self, row0: u32, rows: &mut RgbaImage) {
-        rows.set_opaque();
+        // A streamed block is in cache and small: splitting its OR pass across the threads
+        // build's pool cost more than it saved (Node, 4K: 13.5–14.1 → 13.1–13.2 ms).
+        if rows.data().len() <= 1 << 20 {
+            rows.set_opaque_unsplit();
+        } else {
+            rows.set_opaque();
+        }
         blend::composite_at_rows(
             rows,
             row0,

@@ -215,3 +215,26 @@ fn timing_1024_square_on_4k() {
 fn web_sys_log(s: &str) {
     wasm_bindgen_test::console_log!("{}", s);
 }
+
+/// `set_opaque` and `set_opaque_unsplit` (64-byte simd128 steps plus a per-pixel tail) set
+/// exactly every 4th byte to 255 for every width around the step, and leave the rest alone.
+#[wasm_bindgen_test]
+fn set_opaque_sets_only_alpha_for_every_tail_length() {
+    let mut rng = Lcg(0x5e7_0a9e);
+    for w in 1..=40u32 {
+        for h in [1u32, 3] {
+            let data: Vec<u8> = (0..w * h * 4).map(|_| rng.byte()).collect();
+            let want: Vec<u8> = data
+                .iter()
+                .enumerate()
+                .map(|(i, &b)| if i % 4 == 3 { 255 } else { b })
+                .collect();
+            let mut a = RgbaImage::from_vec(w, h, data.clone()).unwrap();
+            a.set_opaque();
+            assert_eq!(a.data(), &want[..], "set_opaque {w}×{h}");
+            let mut b = RgbaImage::from_vec(w, h, data).unwrap();
+            b.set_opaque_unsplit();
+            assert_eq!(b.data(), &want[..], "set_opaque_unsplit {w}×{h}");
+        }
+    }
+}
