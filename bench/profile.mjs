@@ -4,7 +4,10 @@
 // .cpuprofile (open it in DevTools' Performance panel) and the table to bench-results/.
 // Not a benchmark (the profiler slows everything a little) and not a test.
 //   node bench/profile.mjs [--op v2-1080p|v2-4k|lanczos|lanczos-4k|rotate|blend|all] [--iters 100]
-//                          [--warmup 10] [--top 20] [--out DIR]
+//                          [--warmup 10] [--top 20] [--out DIR] [--threads N]
+// --threads N: the threads build with N threads on the (cross-origin isolated) page; the
+// profile is the calling thread's, so a kernel's share there is what the caller runs itself
+// plus its wait for the workers' chunks (the spin shows as that kernel's self time).
 // Needs `make build` (the staged target/wasm-modules/core.wasm); the named glue goes to
 // target/profile-pkg/ (wasm-bindgen --keep-debug, no wasm-opt: -Oz would strip the names).
 import { execFileSync } from "node:child_process";
@@ -27,15 +30,16 @@ const iters = Number(opt("iters", 100));
 const warmup = Number(opt("warmup", 10));
 const top = Number(opt("top", 20));
 const outDir = resolve(root, opt("out", "bench-results"));
+const threads = Number(opt("threads", 0));
 
-/** target/profile-pkg/ from the staged core, when missing or older than it. */
-function namedGlue() {
-  const core = join(root, "target/wasm-modules/core.wasm");
-  const glue = join(root, "target/profile-pkg/superimpose_wasm_bg.wasm");
-  if (!existsSync(core)) throw new Error("no target/wasm-modules/core.wasm: run `make build` first");
-  if (existsSync(glue) && statSync(glue).mtimeMs >= statSync(core).mtimeMs) return;
+/** target/profile-pkg/ from the staged module (`core` or `threads`), when missing or older. */
+function namedGlue(stage, outName) {
+  const staged = join(root, `target/wasm-modules/${stage}.wasm`);
+  const wasm = join(root, `target/profile-pkg/${outName}_bg.wasm`);
+  if (!existsSync(staged)) throw new Error(`no target/wasm-modules/${stage}.wasm: run \`make build\` first`);
+  if (existsSync(wasm) && statSync(wasm).mtimeMs >= statSync(staged).mtimeMs) return;
   execFileSync(join(root, ".tools/cargo/bin/wasm-bindgen"), ["--target", "web", "--keep-debug", "--out-dir",
-    join(root, "target/profile-pkg"), "--out-name", "superimpose_wasm", core], { stdio: "inherit" });
+    join(root, "target/profile-pkg"), "--out-name", outName, staged], { stdio: "inherit" });
 }
 
 /** Self time per function name (Rust hashes dropped; idle time left out), sorted, from a CDP profile. */
@@ -61,19 +65,22 @@ async function profileOne(page, cdp, name) {
   const msPerCall = await page.evaluate((n) => window.PROFILE.run(n), iters);
   const { profile } = await cdp.send("Profiler.stop");
   const { total, rows } = selfTimes(profile);
-  const lines = [`${name}: ${iters} calls, ${msPerCall.toFixed(2)} ms per call under the profiler (output width ${size})`,
+  const build = threads > 0 ? `threads build, ${threads} threads (the calling thread's profile)` : "single-threaded core";
+  const lines = [`${name}: ${iters} calls, ${msPerCall.toFixed(2)} ms per call under the profiler, ${build} (output width ${size})`,
     "   ms/call   share  function (self time)"];
   for (const [fn, us] of rows.slice(0, top)) {
     lines.push(`${(us / 1000 / iters).toFixed(3).padStart(10)}  ${((100 * us) / total).toFixed(1).padStart(5)}%  ${fn.slice(0, 150)}`);
   }
   const text = lines.join("\n");
   console.log(text + "\n");
-  await writeFile(join(outDir, `profile-${name}.cpuprofile`), JSON.stringify(profile));
-  await writeFile(join(outDir, `profile-${name}.txt`), text + "\n");
+  const file = `profile-${name}${threads > 0 ? `-threads${threads}` : ""}`;
+  await writeFile(join(outDir, `${file}.cpuprofile`), JSON.stringify(profile));
+  await writeFile(join(outDir, `${file}.txt`), text + "\n");
 }
 
 async function main() {
-  namedGlue();
+  namedGlue("core", "superimpose_wasm");
+  if (threads > 0) namedGlue("threads", "superimpose_wasm_mt");
   await mkdir(outDir, { recursive: true });
   const server = await serve();
   const dir = mkdtempSync(join(tmpdir(), "profile-chromium-"));
@@ -88,7 +95,7 @@ async function main() {
     const errors = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-    await page.goto(`http://127.0.0.1:${server.address().port}/bench/profile/`);
+    await page.goto(`http://127.0.0.1:${server.address().port}/bench/profile/${threads > 0 ? `?threads=${threads}` : ""}`);
     await page.waitForFunction(() => window.PROFILE_READY === true || undefined, null, { timeout: 60_000 }).catch(() => {
       throw new Error(`the profile page did not load: ${errors.join(" | ") || "timeout"}`);
     });

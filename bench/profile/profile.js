@@ -1,10 +1,20 @@
 // The profile page: loads the wasm core with its function names (target/profile-pkg/, made by
 // bench/profile.mjs from the build's staged core.wasm) and runs one workload on demand. The
 // driver starts Chromium's sampling profiler (CDP `Profiler`) around `window.PROFILE.run`.
-import init, * as core from "../../target/profile-pkg/superimpose_wasm.js";
+// `?threads=N`: the threads build instead (pkg/threads.js with the named .wasm; the page is
+// cross-origin isolated), N threads; only the calling thread is profiled.
 import { noise } from "../noise.mjs";
 
-await init({ module_or_path: new URL("../../target/profile-pkg/superimpose_wasm_bg.wasm", import.meta.url) });
+const threads = Number(new URLSearchParams(location.search).get("threads") ?? 0);
+let core;
+if (threads > 0) {
+  const { initThreads } = await import("../../pkg/threads.js");
+  await initThreads({ threads, module: new URL("../../target/profile-pkg/superimpose_wasm_mt_bg.wasm", import.meta.url) });
+  core = await import("../../pkg/superimpose_wasm_mt.js");
+} else {
+  core = await import("../../target/profile-pkg/superimpose_wasm.js");
+  await core.default({ module_or_path: new URL("../../target/profile-pkg/superimpose_wasm_bg.wasm", import.meta.url) });
+}
 
 const opaque = (im) => {
   for (let i = 3; i < im.data.length; i += 4) im.data[i] = 255;

@@ -102,23 +102,35 @@ test("the benchmark page runs every row once in headless Chromium", { timeout: 1
   assert.match(formatSvg(res), /^<svg [^]*<\/svg>\n$/);
 });
 
-test("bench/profile.mjs names the wasm functions a workload spends its time in", { timeout: 120_000 }, async () => {
+/** Run bench/profile.mjs on the blend workload: its stdout and the written .cpuprofile. */
+async function profileBlend(extra, file) {
   const { execFile } = await import("node:child_process");
   const { mkdtempSync, readFileSync, rmSync } = await import("node:fs");
   const { tmpdir } = await import("node:os");
   const out = mkdtempSync(join(tmpdir(), "profile-smoke-"));
   try {
     const stdout = await new Promise((ok, fail) =>
-      execFile(process.execPath, [join(root, "bench", "profile.mjs"), "--op", "blend", "--iters", "5", "--warmup", "1", "--out", out],
+      execFile(process.execPath, [join(root, "bench", "profile.mjs"), "--op", "blend", "--iters", "5", "--warmup", "1", "--out", out, ...extra],
         { timeout: 100_000 }, (e, so, se) => (e ? fail(new Error(`${e.message}\n${se}`)) : ok(so))));
-    // The blend kernel is most of a blend() call: its row function must lead the self times.
-    // (`(program)` and the like are V8's own time, not a function.)
-    const rows = stdout.split("\n").filter((l) => /^\s+\d+\.\d{3}\s+\d+\.\d%  [^(]/.test(l));
-    assert.ok(rows.length > 2, stdout);
-    assert.match(rows[0], /superimpose_wasm::blend::/, stdout);
-    const profile = JSON.parse(readFileSync(join(out, "profile-blend.cpuprofile"), "utf8"));
-    assert.ok(profile.nodes.some((n) => n.callFrame.functionName.startsWith("superimpose_wasm::blend::Blender::composite_row")));
+    return { stdout, profile: JSON.parse(readFileSync(join(out, file), "utf8")) };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+test("bench/profile.mjs names the wasm functions a workload spends its time in", { timeout: 120_000 }, async () => {
+  const { stdout, profile } = await profileBlend([], "profile-blend.cpuprofile");
+  // The blend kernel is most of a blend() call: its row function leads the self times
+  // (`(program)` and the like are V8's own time, not a function).
+  const rows = stdout.split("\n").filter((l) => /^\s+\d+\.\d{3}\s+\d+\.\d%  [^(]/.test(l));
+  assert.ok(rows.length > 2, stdout);
+  assert.match(rows[0], /superimpose_wasm::blend::/, stdout);
+  assert.ok(profile.nodes.some((n) => n.callFrame.functionName.startsWith("superimpose_wasm::blend::Blender::composite_row")));
+});
+
+test("bench/profile.mjs --threads 2 profiles the threads build's calling thread", { timeout: 120_000, skip: threadsSkipReason() ?? false }, async () => {
+  const { stdout, profile } = await profileBlend(["--threads", "2"], "profile-blend-threads2.cpuprofile");
+  assert.match(stdout, /threads build, 2 threads/);
+  // The threads build's names carry crate hashes: `<superimpose_wasm[…]::blend::Blender>::…`.
+  assert.ok(profile.nodes.some((n) => /^<?superimpose_wasm(\[[0-9a-f]+\])?::blend::Blender>?::composite_row/.test(n.callFrame.functionName)), stdout);
 });
