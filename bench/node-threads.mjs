@@ -30,9 +30,10 @@ const opaque = (im) => {
 const out = (w, h) => ({ width: w, height: h, data: new Uint8ClampedArray(w * h * 4) });
 const src = opaque(noise(1024, 1024)), src4k = opaque(noise(3840, 2160, 9)), base = opaque(noise(1920, 1080, 7));
 const ov = noise(1024, 1024, 3), region = opaque(noise(1024, 1024, 5)), small = opaque(noise(410, 410, 11));
-const [o410, o1080, o1024] = [out(410, 410), out(1920, 1080), out(1024, 1024)];
+const [o410, o1080, o1024, o4k] = [out(410, 410), out(1920, 1080), out(1024, 1024), out(3840, 2160)];
 const body = { base_image: base, overlay_image: ov, bg_remove_model: "None", rescale_factor: 0.4, resize_method: "lanczos",
   rotation: 30, mirror: "horizontal", blend_mode: "soft light", opacity: 90, x_percent: 50, y_percent: 50 };
+const body4k = { ...body, base_image: src4k };
 const cases = [
   ["resize lanczos 1024² → 410²", (g) => g.resize(src, { width: 410, height: 410, filter: "lanczos", into: o410 })],
   ["resize bilinear 1024² → 410²", (g) => g.resize(src, { width: 410, height: 410, filter: "bilinear", into: o410 })],
@@ -40,6 +41,7 @@ const cases = [
   ["rotate 410² opaque 30° bicubic", (g) => g.rotate(small, { degrees: 30, sampler: "bicubic" })],
   ["blend multiply 1024² at 0.9, into", (g) => g.blend(region, ov, { mode: "multiply", opacity: 0.9, into: o1024 })],
   ["superimposeV2 1080p soft light, into", (g) => g.superimposeV2(body, undefined, { into: o1080 })],
+  ["superimposeV2 4K soft light, into", (g) => g.superimposeV2(body4k, undefined, { into: o4k })],
 ];
 console.log(`node-threads: single-threaded vs threads build with ${got.threads} threads, medians of ${runs} interleaved runs`);
 for (const [name, f] of cases) {
