@@ -656,9 +656,20 @@ fn v2_stream(base: &JsBase, l: &crate::pipeline::LoadedV2, into: &OutputTarget) 
             scratch = RgbaImage::new(w, n)?; // the last, shorter block
         }
         let (a, b) = (y0 * w * 4, (y0 + n) * w * 4);
-        base.data.subarray(a, b).copy_to(scratch.data_mut());
+        // `copy_to` / `copy_from` panic on a length mismatch. The lengths were checked, but the
+        // backend-choosing call awaits the GPU device in between, when the page could transfer
+        // (detach) a buffer: check each block, and fail with a coded error instead.
+        let (src, dst) = (base.data.subarray(a, b), out.subarray(a, b));
+        if src.length() != b - a || dst.length() != b - a {
+            return Err(Error::param(
+                ErrorCode::ImageInput,
+                "base_image",
+                "the base's or the output's pixel buffer changed size during the call (was it transferred?)",
+            ));
+        }
+        src.copy_to(scratch.data_mut());
         blocks.block(y0, &mut scratch);
-        out.subarray(a, b).copy_from(scratch.data());
+        dst.copy_from(scratch.data());
         y0 += n;
     }
     let warnings: js_sys::Array = l.warnings.iter().map(|w| JsValue::from_str(w)).collect();
