@@ -54,6 +54,7 @@ lint:
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --lib --tests -- -D warnings
+	scripts/lint-threads.sh
 
 # Independent references: Pillow 13 outputs for the resampling and rotation tests.
 pillow-refs:
