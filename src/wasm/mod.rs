@@ -253,19 +253,15 @@ fn image_from_js(what: &str, v: &JsValue) -> Result<RgbaImage> {
     crate::image::check_dimensions(w, h)?;
     let data = get(v, "data");
     let expected = w as u64 * h as u64 * 4;
-    let bytes = if let Some(a) = data.dyn_ref::<Uint8ClampedArray>() {
-        check_len(what, w, h, expected, a.length())?;
-        a.to_vec()
-    } else if let Some(a) = data.dyn_ref::<Uint8Array>() {
-        check_len(what, w, h, expected, a.length())?;
-        a.to_vec()
-    } else {
+    let Some(a) = byte_view(&data) else {
         return Err(Error::param(
             ErrorCode::ImageInput,
             what,
             format!("`{what}.data` must be a Uint8ClampedArray or Uint8Array of RGBA bytes"),
         ));
     };
+    check_len(what, w, h, expected, a.length())?;
+    let bytes = a.to_vec();
     RgbaImage::from_vec(w, h, bytes)
 }
 
@@ -307,11 +303,7 @@ impl OutputTarget {
             return Ok(OutputTarget::default());
         };
         let data = Reflect::get(&v, &"data".into()).unwrap_or(JsValue::UNDEFINED);
-        let bytes = if let Some(a) = data.dyn_ref::<Uint8ClampedArray>() {
-            Uint8Array::new_with_byte_offset_and_length(&a.buffer(), a.byte_offset(), a.length())
-        } else if let Some(a) = data.dyn_ref::<Uint8Array>() {
-            a.clone()
-        } else {
+        let Some(bytes) = byte_view(&data) else {
             return Err(Error::param(
                 ErrorCode::ParamType,
                 "into",
@@ -322,20 +314,25 @@ impl OutputTarget {
             target: Some((v, bytes)),
         })
     }
+
+    /// The caller's image and its bytes when it is `width × height` RGBA (its `width`,
+    /// `height` and byte length all match), else `None` (the result goes to a new image).
+    fn matching(&self, width: u32, height: u32) -> Option<&(JsValue, Uint8Array)> {
+        self.target.as_ref().filter(|(obj, bytes)| {
+            let dims = |k: &str| Reflect::get(obj, &k.into()).ok().and_then(|v| v.as_f64());
+            dims("width") == Some(f64::from(width))
+                && dims("height") == Some(f64::from(height))
+                && u64::from(bytes.length()) == u64::from(width) * u64::from(height) * 4
+        })
+    }
 }
 
 /// As [`image_to_js`], but into the caller's buffer when it has exactly the result's size
 /// (then that same object is returned); otherwise a new image as usual.
 fn image_to_js_into(img: &RgbaImage, into: &OutputTarget) -> JsValue {
-    if let Some((obj, bytes)) = &into.target {
-        let dims = |k: &str| Reflect::get(obj, &k.into()).ok().and_then(|v| v.as_f64());
-        if dims("width") == Some(f64::from(img.width()))
-            && dims("height") == Some(f64::from(img.height()))
-            && bytes.length() as usize == img.data().len()
-        {
-            bytes.copy_from(img.data());
-            return obj.clone();
-        }
+    if let Some((obj, bytes)) = into.matching(img.width(), img.height()) {
+        bytes.copy_from(img.data());
+        return obj.clone();
     }
     let data = Uint8ClampedArray::new_with_length(img.data().len() as u32);
     data.copy_from(img.data());
@@ -568,7 +565,6 @@ impl JsBase {
     }
 }
 
-#[cfg(feature = "core-api")]
 /// A `Uint8ClampedArray` or `Uint8Array` as a `Uint8Array` over the same bytes.
 fn byte_view(v: &JsValue) -> Option<Uint8Array> {
     if let Some(a) = v.dyn_ref::<Uint8ClampedArray>() {
@@ -631,13 +627,7 @@ fn v2_stream(base: &JsBase, l: &crate::pipeline::LoadedV2, into: &OutputTarget) 
     let (w, h) = (base.width, base.height);
     let blocks = crate::pipeline::V2Blocks::new((w, h), &l.overlay, l.mask.as_ref(), &l.settings)?;
     let len = u64::from(w) * u64::from(h) * 4;
-    let target = into.target.as_ref().filter(|(obj, bytes)| {
-        let dims = |k: &str| Reflect::get(obj, &k.into()).ok().and_then(|v| v.as_f64());
-        dims("width") == Some(f64::from(w))
-            && dims("height") == Some(f64::from(h))
-            && u64::from(bytes.length()) == len
-    });
-    let (result, out) = match target {
+    let (result, out) = match into.matching(w, h) {
         Some((obj, bytes)) => (obj.clone(), bytes.clone()),
         None => {
             crate::image::check_budget("this superimpose-v2 result", len)?;
@@ -1237,10 +1227,7 @@ fn band_result(image: RgbaImage, warnings: Vec<String>, reason: Option<String>) 
         false,
         &OutputTarget::default(),
     )?;
-    let _ = Reflect::set(&js, &"backendUsed".into(), &JsValue::from_str("cpu"));
-    if let Some(r) = reason {
-        let _ = Reflect::set(&js, &"gpuFallbackReason".into(), &JsValue::from_str(&r));
-    }
+    mark_backend(&js, "cpu", reason.as_deref());
     Ok(js)
 }
 
@@ -1626,17 +1613,19 @@ fn backend_opts(opts: &JsValue) -> Result<(crate::gpu::Backend, Option<u64>)> {
 #[cfg(feature = "core-api")]
 fn finish_outcome(o: crate::gpu::Outcome, base64: bool, into: &OutputTarget) -> Result<JsValue> {
     let js = finish(o.output, base64, into)?;
+    mark_backend(&js, o.backend_used, o.fallback_reason.as_deref());
+    Ok(js)
+}
+
+/// Say on a result object which backend ran (`backendUsed`) and, when the CPU ran instead of
+/// WebGPU, why (`gpuFallbackReason`). A base64 string result is left as it is.
+fn mark_backend(js: &JsValue, used: &str, fallback_reason: Option<&str>) {
     if js.is_object() {
-        let _ = Reflect::set(
-            &js,
-            &"backendUsed".into(),
-            &JsValue::from_str(o.backend_used),
-        );
-        if let Some(r) = o.fallback_reason {
-            let _ = Reflect::set(&js, &"gpuFallbackReason".into(), &JsValue::from_str(&r));
+        let _ = Reflect::set(js, &"backendUsed".into(), &JsValue::from_str(used));
+        if let Some(r) = fallback_reason {
+            let _ = Reflect::set(js, &"gpuFallbackReason".into(), &JsValue::from_str(r));
         }
     }
-    Ok(js)
 }
 
 #[cfg(feature = "core-api")]
@@ -1656,10 +1645,7 @@ pub async fn superimpose_v2_gpu_js(
         match crate::gpu::v2_cpu_reason(backend, &l, dims).await? {
             Some(reason) => {
                 let js = v2_stream(&base, &l, &into)?;
-                let _ = Reflect::set(&js, &"backendUsed".into(), &JsValue::from_str("cpu"));
-                if let Some(r) = reason {
-                    let _ = Reflect::set(&js, &"gpuFallbackReason".into(), &JsValue::from_str(&r));
-                }
+                mark_backend(&js, "cpu", reason.as_deref());
                 return Ok(js);
             }
             // The GPU composites: it needs the base loaded.
