@@ -22,7 +22,7 @@ const TYPES = {
 };
 
 /** Static files from the repository root, loopback only, cross-origin isolated. */
-export function serve() {
+function serve() {
   const server = createServer(async (req, res) => {
     try {
       const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
@@ -66,8 +66,13 @@ export function packageSizes() {
   ];
 }
 
-/** Open the page, run the benchmarks, return `{meta, rows, sizes}`. */
-export async function runBrowserBench({ runs = 11, warmup = 3, only = null, timeoutMs = 30 * 60_000, onLog } = {}) {
+/**
+ * Serve the repository (see `serve`), open `path` in headless /usr/bin/chromium (WebGPU
+ * enabled: SwiftShader without a GPU) and resolve `fn(page, errors, browser)`; `errors` collects
+ * the page's errors and console errors as they come, other console lines go to `onLog`. The
+ * browser, server and profile directory are closed and removed afterwards.
+ */
+export async function withPage(path, { onLog } = {}, fn) {
   const server = await serve();
   const dir = mkdtempSync(join(tmpdir(), "bench-chromium-"));
   let browser;
@@ -85,8 +90,19 @@ export async function runBrowserBench({ runs = 11, warmup = 3, only = null, time
       if (m.type() === "error") errors.push(m.text());
       else onLog?.(m.text());
     });
+    await page.goto(`http://127.0.0.1:${server.address().port}${path}`);
+    return await fn(page, errors, browser);
+  } finally {
+    await browser?.close();
+    server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Open the page, run the benchmarks, return `{meta, rows, sizes}`. */
+export async function runBrowserBench({ runs = 11, warmup = 3, only = null, timeoutMs = 30 * 60_000, onLog } = {}) {
+  return withPage("/bench/page/", { onLog }, async (page, errors, browser) => {
     page.setDefaultTimeout(timeoutMs);
-    await page.goto(`http://127.0.0.1:${server.address().port}/bench/page/`);
     await page.waitForFunction(() => window.BENCH_READY === true, null, { timeout: 60_000 });
     const res = await page.evaluate((o) => window.BENCH.run(o), { runs, warmup, only });
     res.meta.browserVersion = browser.browser()?.version() ?? execFileSync("/usr/bin/chromium", ["--version"], { encoding: "utf8" }).trim();
@@ -96,11 +112,7 @@ export async function runBrowserBench({ runs = 11, warmup = 3, only = null, time
     res.meta.pageErrors = errors;
     res.sizes = packageSizes();
     return res;
-  } finally {
-    await browser?.close();
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 // ---- formatting --------------------------------------------------------------------------------

@@ -11,13 +11,11 @@
 // Needs `make build` (the staged target/wasm-modules/core.wasm); the named glue goes to
 // target/profile-pkg/ (wasm-bindgen --keep-debug, no wasm-opt: -Oz would strip the names).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-import { serve } from "./browser.mjs";
+import { withPage } from "./browser.mjs";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const args = process.argv.slice(2);
@@ -82,20 +80,7 @@ async function main() {
   namedGlue("core", "superimpose_wasm");
   if (threads > 0) namedGlue("threads", "superimpose_wasm_mt");
   await mkdir(outDir, { recursive: true });
-  const server = await serve();
-  const dir = mkdtempSync(join(tmpdir(), "profile-chromium-"));
-  let browser;
-  try {
-    browser = await chromium.launchPersistentContext(dir, {
-      executablePath: "/usr/bin/chromium", headless: true,
-      args: ["--no-sandbox", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"],
-    });
-    const page = browser.pages()[0] ?? (await browser.newPage());
-    const errors = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-    await page.goto(`http://127.0.0.1:${server.address().port}/bench/profile/${threads > 0 ? `?threads=${threads}` : ""}`);
+  await withPage(`/bench/profile/${threads > 0 ? `?threads=${threads}` : ""}`, {}, async (page, errors) => {
     await page.waitForFunction(() => window.PROFILE_READY === true || undefined, null, { timeout: 60_000 }).catch(() => {
       throw new Error(`the profile page did not load: ${errors.join(" | ") || "timeout"}`);
     });
@@ -106,11 +91,7 @@ async function main() {
     for (const name of op === "all" ? all : [op]) await profileOne(page, cdp, name);
     if (errors.length) throw new Error(`page errors: ${errors.join(" | ")}`);
     console.log(`written: ${join(outDir, "profile-<workload>.{cpuprofile,txt}")}`);
-  } finally {
-    await browser?.close();
-    server.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();
